@@ -1,0 +1,591 @@
+"""Read a report published as a web page (or a fragment of one).
+
+Government sites wrap the report in a page: navigation, breadcrumbs ("当前位置"), a
+metadata box (索引号 / 发布机构 / 发布日期 ...), share bars, a footer.  The reader
+
+1. decodes the bytes (BOM, ``<meta charset>`` / ``http-equiv``, else sniffing; see
+   :mod:`extract.encoding`) and parses them with lxml's HTML parser, which also accepts
+   a bare fragment without ``<html>``/``<head>`` (the page body as stored in a CMS);
+2. reads ``<title>`` and the metadata box into :attr:`Document.meta`;
+3. removes scripts, styles and chrome (elements tagged or classed as navigation,
+   breadcrumbs, share bars, footers ...) unless they hold a report table;
+4. picks the content container: the deepest element holding most of the page's
+   non-link CJK text, widened until it also holds every data table of the page;
+5. walks the container in document order.  Block elements (p, div, h1-h6, li, ...)
+   end paragraphs, and so does ``<br>``; inline runs (span, font, b ...) are joined
+   with no separator, so a label split over two runs stays one label.  A line break
+   in the source between two CJK characters is dropped (CSS segment-break rules);
+   other source whitespace collapses to one space.  ``&nbsp;`` becomes a space and
+   U+3000 is kept; downstream normalises both.
+
+Tables: layout tables (holding other tables, or one column of running text) are
+walked as flow; the innermost tables are the report's data tables.  Their cells are
+placed on a slot grid as the HTML table model does: each cell takes the first free
+slot of its row, ``colspan``/``rowspan`` claim slots to the right and below, a span
+running into an already claimed slot or past the last row is clipped, and slots no
+cell reaches are filled with empty cells.  ``<br>`` and block boundaries inside a
+cell become ``"\\n"``.
+
+Provenance: a cell's ``path`` is ``table[k]/tr[r]/td[c]`` (k counts every ``<table>``
+of the page in document order, r the rows of that table, c the cells of that row,
+all 1-based); a paragraph's ``path`` is the XPath of its block element.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from lxml import etree
+
+from extract.encoding import decode_text
+from extract.errors import CorruptDocument, EmptyDocument
+from extract.model import Cell, Document, Paragraph, Provenance, Table
+
+__all__ = ["read"]
+
+_DROP_TAGS = frozenset(
+    "script style noscript template iframe object embed svg canvas select option button "
+    "input textarea head title map area audio video".split()
+)
+_CHROME_TAGS = frozenset({"nav", "aside", "footer", "header"})
+_BLOCK_TAGS = frozenset(
+    "p div h1 h2 h3 h4 h5 h6 li ul ol dl dt dd section article main blockquote pre center "
+    "address caption figure figcaption hr tr td th tbody thead tfoot body html form fieldset "
+    "legend details summary".split()
+)
+_CHROME_CLASS = re.compile(
+    r"(?:^|[\s_-])(?:nav|navbar|navigation|menu|breadcrumbs?|crumbs?|footer|share|bdshare|"
+    r"sharebar|toolbar|sidebar|copyright|position|location|dqwz|search|login|banner|"
+    r"pagination|pager|header|top|bottom|fontsize|zihao|ewm|qrcode)(?:$|[\s_-])",
+    re.I,
+)
+_CHROME_LINE = re.compile(
+    r"^[\s【\[]*(?:打印本页|打印|关闭窗口|关闭|分享到|收藏|字号|字体|【?大\s*中\s*小】?|"
+    r"扫一扫在手机打开当前页|当前位置|您现在的位置|您当前的位置|返回顶部|上一篇|下一篇)"
+)
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_DIGIT = re.compile(r"\d")
+_WS = re.compile(r"[ \t\r\n\f]+")
+_CHARSET_META = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.I)
+_WIDE = r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]"
+_CJK_BREAK = re.compile(rf"(?<={_WIDE})[ \t]*[\r\n][ \t\r\n]*(?={_WIDE})")
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+_META_LABELS: dict[str, tuple[str, ...]] = {
+    "index_no": ("索引号",),
+    "agency": ("发布机构", "发文机关", "发文机构", "发布单位", "发文单位"),
+    "published": ("发布日期", "发布时间", "发文日期", "成文日期"),
+}
+_ALL_META_LABELS = tuple(
+    sorted(
+        {lab for labs in _META_LABELS.values() for lab in labs}
+        | {
+            "主题分类",
+            "文号",
+            "发文字号",
+            "体裁分类",
+            "组配分类",
+            "有效性",
+            "生效日期",
+            "废止日期",
+            "主题词",
+            "来源",
+            "浏览次数",
+            "信息来源",
+            "公开方式",
+            "公开范围",
+            "时效",
+        },
+        key=len,
+        reverse=True,
+    )
+)
+_BOX_MARKERS = ("索引号", "发布机构", "发文机关", "主题分类", "成文日期")
+_LABEL_ALT = "|".join(map(re.escape, _ALL_META_LABELS))
+_META_VALUE = re.compile(rf"({_LABEL_ALT})\s*[:：]?[\s\u3000\xa0]*(.*?)(?=\s*(?:{_LABEL_ALT})\s*[:：]|\n|$)")
+_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+
+
+def read(data: bytes, name: str = "") -> Document:
+    """Read an HTML page or fragment into a :class:`Document`."""
+    if not data or not data.strip():
+        raise EmptyDocument("empty HTML file")
+    text, _encoding = decode_text(data, _declared_charset(data[:4096]))
+    text = _XML_DECL.sub("", text, count=1)
+    if not text.strip():
+        raise EmptyDocument("empty HTML file")
+    parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+    try:
+        root = etree.fromstring(text.encode("utf-8", "surrogatepass"), parser)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
+        raise CorruptDocument(f"unparsable HTML: {exc}") from exc
+    if root is None:
+        raise EmptyDocument("HTML without content")
+
+    meta: dict[str, str] = {}
+    title = root.find(".//title")
+    if title is not None:
+        t = _WS.sub(" ", "".join(title.itertext()).replace("\xa0", " ")).strip()
+        if t:
+            meta["title"] = t
+
+    body = root.find("body")
+    if body is None:
+        body = root
+    for el in list(body.iter(*_DROP_TAGS)):
+        _remove(el)
+    # lxml creates element proxies on demand, and the bookkeeping below keys them by
+    # id(): holding every proxy for the duration of the read keeps those ids stable.
+    keep_alive = list(body.iter())
+    meta.update(_read_meta_box(body))
+
+    table_no = {id(t): k for k, t in enumerate(body.iter("table"), 1)}
+    boxes = _meta_boxes(body)
+    data_tables = [t for t in body.iter("table") if id(t) not in boxes and _is_data_table(t)]
+    data_ids = {id(t) for t in data_tables}
+    protected = _ancestors_of(data_tables)
+    _strip_chrome(body, protected)
+    container = _choose_container(body, data_tables)
+
+    walker = _Walker(root.getroottree(), table_no, data_ids, boxes)
+    walker.walk(container)
+    walker.flush()
+    blocks = tuple(walker.blocks)
+    del keep_alive
+    if not blocks:
+        raise EmptyDocument("HTML page without text")
+    return Document(format="html", blocks=blocks, pages=None, meta=meta)
+
+
+# ---------------------------------------------------------------- decoding, metadata
+
+
+def _declared_charset(head: bytes) -> str | None:
+    """The charset a ``<meta charset>`` or ``http-equiv`` tag declares, if any."""
+    m = _CHARSET_META.search(head)
+    return m.group(1).decode("ascii", "replace") if m else None
+
+
+def _remove(el: etree._Element) -> None:
+    """Remove ``el`` but keep its tail text (it belongs to the parent)."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    if tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
+def _read_meta_box(body: etree._Element) -> dict[str, str]:
+    """索引号 / 发布机构 / 发布日期 ... from the page's metadata box (or a date line)."""
+    flat = "\n".join(body.xpath(".//text()")).replace("\xa0", " ")
+    if not any(lab in flat for lab in _ALL_META_LABELS):
+        return {}
+    found: dict[str, list[tuple[str, str]]] = {}
+    for m in _META_VALUE.finditer(flat):
+        label, value = m.group(1), m.group(2).strip(" \u3000\t:：")
+        if value:
+            found.setdefault(label, []).append((label, value))
+    meta: dict[str, str] = {}
+    for key, labels in _META_LABELS.items():
+        for label in labels:
+            for _, value in found.get(label, []):
+                if key == "published":
+                    date = _iso_date(value)
+                    if date is None:
+                        continue
+                    meta[key] = date
+                elif len(value) <= 80:
+                    meta[key] = value
+                else:
+                    continue
+                break
+            if key in meta:
+                break
+    return meta
+
+
+def _meta_boxes(body: etree._Element) -> set[int]:
+    """ids of the metadata boxes: the largest short elements naming two or more fields."""
+    boxes: set[int] = set()
+    cond = " or ".join(f'contains(., "{lab}")' for lab in _BOX_MARKERS)
+    owners = []
+    for t in body.xpath(f".//text()[{cond}]"):
+        owner = t.getparent()
+        if t.is_tail:
+            owner = owner.getparent()
+        if owner is not None and all(owner is not o for o in owners):
+            owners.append(owner)
+    for el in owners:
+        best = None
+        node = el
+        prev_len, prev_labels = 0, 0
+        while node is not None and node is not body:
+            text = "".join(node.itertext())
+            labels = sum(lab in text for lab in _ALL_META_LABELS)
+            # Stop at 600 characters, or where the parent adds text but no field.
+            if len(text) > 600 or (best is not None and labels == prev_labels and len(text) > prev_len + 60):
+                break
+            if labels >= 2:
+                best = node
+            prev_len, prev_labels = len(text), labels
+            node = node.getparent()
+        if best is not None:
+            boxes.add(id(best))
+    return boxes
+
+
+def _iso_date(value: str) -> str | None:
+    m = _DATE.search(value)
+    if m is None:
+        return None
+    y, mo, d = (int(g) for g in m.groups())
+    if not (1 <= mo <= 12 and 1 <= d <= 31):
+        return None
+    return f"{y:04d}-{mo:02d}-{d:02d}"
+
+
+# ---------------------------------------------------------------- finding the report
+
+
+def _direct_rows(table: etree._Element) -> Iterator[etree._Element]:
+    """The ``<tr>`` of ``table`` itself (directly or in thead/tbody/tfoot), not of nested tables."""
+    for child in table:
+        tag = child.tag
+        if tag == "tr":
+            yield child
+        elif tag in ("tbody", "thead", "tfoot"):
+            for tr in child:
+                if tr.tag == "tr":
+                    yield tr
+
+
+def _row_cells(tr: etree._Element) -> list[etree._Element]:
+    return [c for c in tr if c.tag in ("td", "th")]
+
+
+def _is_data_table(table: etree._Element) -> bool:
+    """An innermost table with the shape of a report table (several columns, short cells).
+
+    Tables holding other tables, single-column tables and tables with long running text
+    in few columns are page layout: the reader walks their content as flow.
+    """
+    if next(table.iter("table"), None) is not None and any(t is not table for t in table.iter("table")):
+        return False
+    max_cols = 0
+    rows = list(_direct_rows(table))
+    for tr in rows:
+        width = sum(_int_attr(c, "colspan", 1, 1000) for c in _row_cells(tr))
+        max_cols = max(max_cols, width)
+    if max_cols <= 1:
+        return False
+    if max_cols > 2:
+        return True
+    longest = max((len("".join(c.itertext()).strip()) for tr in rows for c in _row_cells(tr)), default=0)
+    return longest <= 200
+
+
+def _ancestors_of(elements: list[etree._Element]) -> set[int]:
+    out: set[int] = set()
+    for el in elements:
+        node = el
+        while node is not None and id(node) not in out:
+            out.add(id(node))
+            node = node.getparent()
+    return out
+
+
+def _is_chrome(el: etree._Element) -> bool:
+    tag = el.tag
+    if tag in _CHROME_TAGS:
+        if tag == "header":
+            parent = el.getparent()
+            while parent is not None:
+                if parent.tag in ("article", "main"):
+                    return False
+                parent = parent.getparent()
+        return True
+    cls = (el.get("class") or "") + " " + (el.get("id") or "")
+    return bool(cls.strip()) and _CHROME_CLASS.search(cls) is not None
+
+
+def _strip_chrome(body: etree._Element, protected: set[int]) -> None:
+    """Remove navigation, breadcrumbs, share bars and footers, never a report table."""
+    doomed = [
+        el
+        for el in body.xpath(".//*[@class or @id] | .//nav | .//aside | .//footer | .//header")
+        if id(el) not in protected and _is_chrome(el)
+    ]
+    if not doomed:
+        return
+    total = _cjk_len(body)
+    for el in doomed:
+        if el.getparent() is None:
+            continue
+        # A container classed like chrome that holds most of the text is the content.
+        if total and _cjk_len(el) > 0.4 * total:
+            continue
+        _remove(el)
+
+
+def _cjk_len(el: etree._Element) -> int:
+    return _wide_weight("".join(el.itertext()))
+
+
+def _wide_weight(text: str) -> int:
+    """Roughly the number of CJK characters (each is three UTF-8 bytes), computed in C."""
+    return (len(text.encode("utf-8", "surrogatepass")) - len(text)) >> 1
+
+
+def _choose_container(body: etree._Element, data_tables: list[etree._Element]) -> etree._Element:
+    """The deepest element holding most of the non-link CJK text and every data table."""
+    order = [el for el in body.iter() if isinstance(el.tag, str)]
+    score = dict.fromkeys(map(id, order), 0)
+    for t in body.xpath(".//text()[not(ancestor::a)]"):
+        owner = t.getparent()
+        if t.is_tail:
+            owner = owner.getparent()
+        if owner is not None and id(owner) in score:
+            score[id(owner)] += _wide_weight(t)
+    for el in reversed(order):
+        if el is body:
+            continue
+        p = el.getparent()
+        if p is not None and id(p) in score:
+            score[id(p)] += score[id(el)]
+    total = score.get(id(body), 0)
+    node = body
+    if total > 0:
+        while True:
+            best = None
+            for child in node:
+                if isinstance(child.tag, str) and score.get(id(child), 0) >= 0.7 * total:
+                    best = child
+                    break
+            if best is None:
+                break
+            node = best
+    # Widen until every data table is inside.
+    for t in data_tables:
+        while node is not body and not _contains(node, t):
+            node = node.getparent()
+    return node
+
+
+def _contains(ancestor: etree._Element, el: etree._Element) -> bool:
+    node: etree._Element | None = el
+    while node is not None:
+        if node is ancestor:
+            return True
+        node = node.getparent()
+    return False
+
+
+def _int_attr(el: etree._Element, name: str, default: int, limit: int) -> int:
+    raw = el.get(name)
+    if raw is None:
+        return default
+    if raw.isdigit():
+        return min(int(raw), limit)
+    m = re.match(r"\s*(\d+)", raw)
+    if m is None:
+        return default
+    return min(int(m.group(1)), limit)
+
+
+# ---------------------------------------------------------------- text
+
+
+def _is_wide(ch: str) -> bool:
+    o = ord(ch)
+    return 0x2E80 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF or 0xFF00 <= o <= 0xFFEF or 0x3000 <= o <= 0x303F
+
+
+def _clean_line(raw: str) -> str:
+    """Collapse source whitespace as a browser would; keep &nbsp; and U+3000 as spaces."""
+    if not raw:
+        return ""
+    if "\n" in raw or "\r" in raw:
+        # A segment break between two wide characters disappears (CSS Text 3).
+        raw = _CJK_BREAK.sub("", raw)
+    raw = _WS.sub(" ", raw).replace("\xa0", " ")
+    return raw.strip(" \u3000")
+
+
+class _Walker:
+    """Walks the content container, emitting paragraphs and tables in document order."""
+
+    def __init__(
+        self, tree: etree._ElementTree, table_no: dict[int, int], data_ids: set[int], skip: set[int]
+    ) -> None:
+        self.tree = tree
+        self.skip = skip
+        self.table_no = table_no
+        self.data_ids = data_ids
+        self.blocks: list[Paragraph | Table] = []
+        self.buf: list[str] = []
+        self.buf_el: etree._Element | None = None
+        self.block_stack: list[etree._Element] = []
+
+    # paragraphs ---------------------------------------------------------
+    def add_text(self, text: str | None) -> None:
+        if text:
+            if not self.buf and self.block_stack:
+                self.buf_el = self.block_stack[-1]
+            self.buf.append(text)
+
+    def flush(self) -> None:
+        if not self.buf:
+            return
+        line = _clean_line("".join(self.buf))
+        el = self.buf_el
+        self.buf = []
+        self.buf_el = None
+        if not line or (len(line) < 40 and _CHROME_LINE.match(line)):
+            return
+        path = self.tree.getpath(el) if el is not None else None
+        self.blocks.append(Paragraph(line, Provenance(path=path)))
+
+    def walk(self, el: etree._Element) -> None:
+        tag = el.tag
+        if not isinstance(tag, str):
+            return
+        if tag == "br":
+            self.flush()
+            return
+        if id(el) in self.skip:
+            self.flush()
+            return
+        if tag == "table" and id(el) in self.data_ids:
+            self.flush()
+            self.blocks.append(_build_table(el, self.table_no.get(id(el), 0)))
+            return
+        if tag in ("table", "tr", "td", "th") or tag in _BLOCK_TAGS:
+            if tag != "body" and _is_link_list(el):
+                self.flush()
+                return
+            self.flush()
+            self.block_stack.append(el)
+            self.add_text(el.text)
+            for child in el:
+                self.walk(child)
+                self.add_text(child.tail)
+            self.flush()
+            self.block_stack.pop()
+            return
+        # inline element
+        self.add_text(el.text)
+        for child in el:
+            self.walk(child)
+            self.add_text(child.tail)
+
+
+def _is_link_list(el: etree._Element) -> bool:
+    """A block that is mostly links (a related-articles list, a menu that survived)."""
+    links = el.findall(".//a")
+    if len(links) < 3:
+        return False
+    total = len("".join(el.itertext()).strip())
+    linked = sum(len("".join(a.itertext()).strip()) for a in links)
+    return total > 0 and linked >= 0.7 * total
+
+
+# ---------------------------------------------------------------- tables
+
+
+def _cell_text(td: etree._Element) -> str:
+    """A cell's text: inline runs joined, ``<br>`` and block boundaries as newlines.
+
+    Hard breaks (markup) are kept apart from newlines in the source text, which are
+    just whitespace.
+    """
+    n = len(td)
+    if n == 0:
+        return _clean_line(td.text or "")
+    if n == 1:
+        only = td[0]
+        if len(only) == 0 and only.tag != "br":
+            return _clean_line((td.text or "") + (only.text or "") + (only.tail or ""))
+    parts: list[str | None] = []  # None marks a hard line break
+
+    def visit(el: etree._Element) -> None:
+        tag = el.tag
+        if not isinstance(tag, str):
+            return
+        if tag == "br":
+            parts.append(None)
+            return
+        block = tag in _BLOCK_TAGS
+        if block:
+            parts.append(None)
+        if el.text:
+            parts.append(el.text)
+        for child in el:
+            visit(child)
+            if child.tail:
+                parts.append(child.tail)
+        if block:
+            parts.append(None)
+
+    if td.text:
+        parts.append(td.text)
+    for child in td:
+        visit(child)
+        if child.tail:
+            parts.append(child.tail)
+    lines: list[str] = []
+    cur: list[str] = []
+    for p in parts:
+        if p is None:
+            lines.append(_clean_line("".join(cur)))
+            cur = []
+        else:
+            cur.append(p)
+    lines.append(_clean_line("".join(cur)))
+    return "\n".join(s for s in lines if s)
+
+
+def _build_table(table: etree._Element, number: int) -> Table:
+    """Place the cells of ``table`` on a slot grid (HTML table model, spans clipped)."""
+    rows = list(_direct_rows(table))
+    n_rows = len(rows)
+    taken: set[tuple[int, int]] = set()
+    placed: list[tuple[int, int, int, int, etree._Element, int, int]] = []
+    for r, tr in enumerate(rows):
+        c = 0
+        for k, td in enumerate(_row_cells(tr), 1):
+            while (r, c) in taken:
+                c += 1
+            cs = _int_attr(td, "colspan", 1, 1000) or 1
+            rs = _int_attr(td, "rowspan", 1, 65534)
+            if rs == 0:  # "to the end of the row group"
+                rs = n_rows - r
+            rs = max(1, min(rs, n_rows - r))
+            width = 1
+            while width < cs and (r, c + width) not in taken:
+                width += 1
+            height = 1
+            while height < rs and all((r + height, c + j) not in taken for j in range(width)):
+                height += 1
+            for i in range(height):
+                for j in range(width):
+                    taken.add((r + i, c + j))
+            placed.append((r, c, height, width, td, r + 1, k))
+            c += width
+    n_cols = max((c + w for _, c, _, w, _, _, _ in placed), default=0)
+    cells: list[Cell] = []
+    for r, c, h, w, td, tr_no, td_no in placed:
+        path = f"table[{number}]/tr[{tr_no}]/td[{td_no}]"
+        cells.append(Cell(r, c, _cell_text(td), h, w, Provenance(path=path)))
+    for r in range(n_rows):
+        for c in range(n_cols):
+            if (r, c) not in taken:
+                cells.append(Cell(r, c, ""))
+    cells.sort(key=lambda x: (x.row, x.col))
+    return Table(tuple(cells), n_rows, n_cols, prov=Provenance(path=f"table[{number}]"))
