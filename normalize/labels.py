@@ -1,0 +1,176 @@
+"""Printed labels to the spec's keys, matched on meaning rather than bytes.
+
+Published tables re-punctuate, pad, shorten and wrap the official labels:
+``（二）部分公开`` for the long official text, ``1、`` / ``1.`` / ``（1）`` numbering,
+half- or full-width brackets, curly or straight quotes, line breaks inside a cell.
+:func:`norm` folds all of that away; the matchers below compare folded labels
+against the folded official labels and aliases read from the spec.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+from normalize.spec import TEMPLATES, raw_spec, table_spec
+
+_DROP = re.compile(r"[\s\u00a0\u3000\u200b\ufeff\"'“”‘’「」『』《》〈〉:：;；,，。、.·•…_*]+")
+# Leading numbering: 一、 （一） (一) 1. 1、 （1） ①
+_NUMBERING = re.compile(
+    r"^(?:[（(]?[一二三四五六七八九十]+[)）]?[、.．]?|[（(]?\d{1,2}[)）]?[、.．]?|[①-⑳])(?=\D|$)"
+)
+_PAREN = re.compile(r"[（(][^（()）]*[)）]")
+
+
+def norm(label: str | None) -> str:
+    """Fold a label: NFKC, no spaces, no line breaks, no quotes or list punctuation.
+
+    Idempotent: ``norm(norm(x)) == norm(x)``.
+    """
+    if not label:
+        return ""
+    s = unicodedata.normalize("NFKC", label)
+    s = _DROP.sub("", s)
+    return s.replace("(", "（").replace(")", "）")
+
+
+def core(label: str | None) -> str:
+    """The label without its numbering and without parenthetical remarks.
+
+    ``（二）部分公开（区分处理的，只计这一情形，不计其他情形）`` -> ``部分公开``;
+    ``3.危及“三安全一稳定”`` -> ``危及三安全一稳定``.
+    """
+    s = unicodedata.normalize("NFKC", label or "")
+    s = s.strip().replace("(", "（").replace(")", "）")
+    s = re.sub(r"^[\s\u3000]+", "", s)
+    s = _NUMBERING.sub("", s, count=1)
+    s = _PAREN.sub("", s)
+    return norm(s)
+
+
+def numbering(label: str | None) -> str | None:
+    """The leading number of a label as a digit string ('3' for ``3、其他``), if any."""
+    s = unicodedata.normalize("NFKC", label or "").strip()
+    m = re.match(r"^[（(]?(\d{1,2})[)）]?[、.．]?", s)
+    return m.group(1) if m else None
+
+
+@dataclass(frozen=True, slots=True)
+class RowMatcher:
+    """Folded row labels of one table: exact cores first, then prefix matches."""
+
+    exact: dict[str, str]  # core -> row key
+    prefixes: tuple[tuple[str, str], ...]  # (core, row key), longest first
+
+    def match(self, label: str) -> str | None:
+        c = core(label)
+        if not c:
+            return None
+        if c in self.exact:
+            return self.exact[c]
+        for p, key in self.prefixes:
+            if len(p) >= 3 and (c.startswith(p) or (len(c) >= 4 and p.startswith(c))):
+                return key
+        return None
+
+
+def _row_matcher(table: str, template: str) -> RowMatcher:
+    spec = table_spec(table, template)
+    exact: dict[str, str] = {}
+    for r in spec.rows:
+        for lab in (r.label, *r.aliases):
+            exact.setdefault(core(lab), r.key)
+    # Extra wordings seen in published reports, kept in the spec's own file when possible.
+    prefixes = tuple(sorted(exact.items(), key=lambda kv: -len(kv[0])))
+    return RowMatcher(exact, prefixes)
+
+
+@cache
+def row_matcher(table: str, template: str) -> RowMatcher:
+    return _row_matcher(table, template)
+
+
+# ------------------------------------------------------------------------ table 三
+
+# t3 row labels that are ambiguous alone ("3.其他") are resolved by their group.
+_T3_GROUP_KEYS = {
+    "（六）其他处理": "other",
+    "（三）不予公开": "denied",
+    "（四）无法提供": "unable",
+    "（五）不予处理": "rejected",
+}
+
+
+def t3_group(label: str) -> str | None:
+    """Group prefix ('denied', 'unable', 'rejected', 'other') a group label stands for."""
+    c = core(label)
+    for lab, g in _T3_GROUP_KEYS.items():
+        gc = core(lab)
+        if c == gc or (len(c) >= 3 and gc.startswith(c)):
+            return g
+    return None
+
+
+@cache
+def t3_col_labels() -> dict[str, str]:
+    """Folded column label -> t3 column key (自然人 -> natural_person ...)."""
+    return {core(v): k for k, v in raw_spec()["t3"]["cols"].items()}
+
+
+T3_LEGAL_PERSON = core("法人或其他组织")
+T3_APPLICANT = core("申请人情况")
+
+# ------------------------------------------------------------------------ table 四
+
+
+@cache
+def t4_group_labels() -> dict[str, str]:
+    """Folded group label -> group key: 行政复议 -> review, 未经复议直接起诉 -> litigation_direct."""
+    out = {}
+    for key, label in raw_spec()["t4"]["groups"].items():
+        out[core(label.split("/")[-1])] = key
+    return out
+
+
+@cache
+def t4_outcome_labels() -> dict[str, str]:
+    return {core(v): k for k, v in raw_spec()["t4"]["outcomes"].items()}
+
+
+T4_LITIGATION = core("行政诉讼")
+
+# ------------------------------------------------------------------------ table 二
+
+
+@cache
+def t2_col_labels(template: str) -> dict[str, str]:
+    """Folded column header -> t2 column key, for one template."""
+    return {core(v): k for k, v in raw_spec()[f"t2_{template}"]["cols"].items()}
+
+
+def t2_col(label: str, template: str) -> str | None:
+    c = core(label)
+    if not c:
+        return None
+    cols = t2_col_labels(template)
+    if c in cols:
+        return cols[c]
+    for lab, key in cols.items():
+        # 本年收费金额（单位：万元） folds to 本年收费金额; printed headers may add or drop 单位.
+        if len(c) >= 4 and (lab.startswith(c) or c.startswith(lab)):
+            return key
+    return None
+
+
+def detect_t2_template(labels: list[str]) -> str | None:
+    """Which template a set of t2 header labels belongs to, if they say."""
+    votes = dict.fromkeys(TEMPLATES, 0)
+    for lab in labels:
+        for t in TEMPLATES:
+            other = next(x for x in TEMPLATES if x != t)
+            if t2_col(lab, t) and not t2_col(lab, other):
+                votes[t] += 1
+    best = max(votes, key=lambda t: votes[t])
+    return best if votes[best] else None

@@ -1,0 +1,152 @@
+"""Who published a report, for which year, and when.
+
+* **agency and year** from the title (``沂源县科学技术局 / 2024年政府信息公开工作年度报告``,
+  ``2019年上海市人民政府办公厅政府信息公开工作年度报告``, ``XX区2021年度…``); the
+  agency falls back to the page's 发布机构 box, then to the signature line.
+* **year** falls back to the statistics period (``统计期限自2024年1月1日``).
+* **published** is the date printed on the report: the signature date at its end
+  (Arabic or Chinese numerals, ``二〇二五年一月二十日``), else a printed 发布日期.
+  A file's own creation date is not a printed date and is not used.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+
+from extract.model import Paragraph
+
+_TITLE = re.compile(
+    r"^(?P<pre>.*?)(?:关于)?(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?P<mid>.*?)"
+    r"(?:政府信息公开|政务公开|信息公开)(?:工作)?(?:年度)?(?:工作)?(?:情况)?(?:年度)?报告"
+)
+_AGENCY_END = re.compile(
+    r"(人民政府|政府办公室|办公厅|办公室|委员会|管理委员会|管委会|局|厅|委|署|院|会|部|处|所|中心|办|"
+    r"街道办事处|办事处|镇|乡|街道|集团|公司|馆|站|队|室|社|行|台|司|监狱|学校|大学|医院)$"
+)
+_DATE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_ISO_DATE = re.compile(r"((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})")
+_CN_DATE = re.compile(
+    r"([〇零○Ｏ一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日"
+)
+_PERIOD = re.compile(r"统计(?:期限|时限|时间|周期)?[^0-9]{0,8}((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
+_PUBLISHED_LABEL = re.compile(r"(?:发布日期|发文日期|发布时间|成文日期|日期)\s*[:：]?\s*")
+_CN_DIGITS = {
+    "〇": 0,
+    "零": 0,
+    "○": 0,
+    "Ｏ": 0,
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+
+
+def _nfkc(s: str) -> str:
+    return unicodedata.normalize("NFKC", s)
+
+
+def title_lines(preamble: list[Paragraph], limit: int = 4) -> list[str]:
+    """The short lines at the top that make up the title."""
+    out = []
+    for p in preamble[:limit]:
+        t = _nfkc(p.text).strip()
+        if t and len(t) <= 60:
+            out.append(t)
+    return out
+
+
+def agency_and_year(lines: list[str]) -> tuple[str | None, int | None]:
+    """Agency and report year from the title lines (joined, so a two-line title works)."""
+    for i in range(len(lines)):
+        for j in range(i + 1, min(i + 3, len(lines)) + 1):
+            joined = "".join(re.sub(r"\s+", "", x) for x in lines[i:j])
+            m = _TITLE.search(joined)
+            if m:
+                agency = clean_agency(m.group("pre") or m.group("mid"))
+                return agency, int(m.group("year"))
+    return None, None
+
+
+def clean_agency(name: str | None) -> str | None:
+    """Strip the wrappers a title puts around the agency's name."""
+    if not name:
+        return None
+    s = re.sub(r"\s+", "", _nfkc(name))
+    s = re.sub(r"^(?:关于|本)", "", s)
+    s = re.sub(r"(?:关于|的)$", "", s)
+    s = s.strip("《》“”\"'：:，,。")
+    return s or None
+
+
+def signature_agency(paragraphs: list[Paragraph]) -> str | None:
+    """An agency name on the signature line just above the closing date."""
+    tail = [p.text.strip() for p in paragraphs[-6:] if p.text.strip()]
+    for k in range(len(tail) - 1, 0, -1):
+        if parse_date(tail[k]) and len(tail[k]) <= 20:
+            cand = re.sub(r"\s+", "", _nfkc(tail[k - 1]))
+            if 2 < len(cand) <= 30 and _AGENCY_END.search(cand):
+                return cand
+    return None
+
+
+def parse_date(text: str) -> date | None:
+    """The first date in ``text``: 2024年12月22日, 2024-12-22 or 二〇二五年一月二十日."""
+    s = _nfkc(text)
+    for pat in (_DATE, _ISO_DATE):
+        m = pat.search(s)
+        if m:
+            try:
+                return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            except ValueError:
+                return None
+    m = _CN_DATE.search(text)
+    if m:
+        try:
+            y = int("".join(str(_CN_DIGITS[c]) for c in m.group(1)))
+            return date(y, _cn_small(m.group(2)), _cn_small(m.group(3)))
+        except (KeyError, ValueError):
+            return None
+    return None
+
+
+def _cn_small(s: str) -> int:
+    """一 … 三十一 as an int."""
+    if "十" not in s:
+        return _CN_DIGITS[s]
+    tens, _, ones = s.partition("十")
+    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
+
+
+def signature_date(paragraphs: list[Paragraph]) -> date | None:
+    """The date on one of the last lines, printed alone (the signature)."""
+    for p in reversed(paragraphs[-6:]):
+        t = p.text.strip()
+        if t and len(t) <= 24:
+            d = parse_date(t)
+            if d:
+                return d
+    return None
+
+
+def printed_publish_date(paragraphs: list[Paragraph]) -> date | None:
+    """A 发布日期：… line near the top."""
+    for p in paragraphs[:8]:
+        m = _PUBLISHED_LABEL.search(p.text)
+        if m:
+            d = parse_date(p.text[m.end() : m.end() + 20])
+            if d:
+                return d
+    return None
+
+
+def period_year(text: str) -> int | None:
+    m = _PERIOD.search(_nfkc(text))
+    return int(m.group(1)) if m else None
