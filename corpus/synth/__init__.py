@@ -1,0 +1,9 @@
+"""Generator of realistic annual reports with known truth (``nianbao synth``).
+
+``generate(n, out, ...)`` writes DOCX, PDF, HTML and TXT reports into ``out/`` and one
+truth line per document into ``out/truth.jsonl`` (schema in :mod:`corpus.synth.truth`).
+"""
+
+from .generate import FORMATS, generate
+
+__all__ = ["FORMATS", "generate"]

@@ -1,0 +1,225 @@
+"""One report as a format-free plan: blocks in reading order plus everything the truth needs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass, field
+
+from normalize.spec import all_slots
+
+from . import cells, layout, narrative, numbers
+from . import variants as V
+from .agencies import Agency, sample_agency
+from .identities import check
+
+Key = tuple[str, str, str]
+MONEY = {("t2", "admin_fee", "fee_amount_wan"): "", ("t2", "gov_procurement", "procurement_amount"): "元"}
+
+# narrative count -> the printed cells it should equal (summed)
+NARRATIVE_SOURCES: dict[str, tuple[Key, ...]] = {
+    "received": (("t3", "new_received", "total"),),
+    "carried_over": (("t3", "carried_over", "total"),),
+    "processed": (("t3", "total_processed", "total"),),
+    "carried_forward": (("t3", "carried_forward", "total"),),
+    "review": (("t4", "count", "review.total"),),
+    "litigation": (
+        ("t4", "count", "litigation_direct.total"),
+        ("t4", "count", "litigation_after_review.total"),
+    ),
+}
+
+
+def _issued_col(template: str) -> str:
+    return "issued" if template == "2021" else "new_made"
+
+
+def narrative_sources(template: str) -> dict[str, tuple[Key, ...]]:
+    c = _issued_col(template)
+    return {
+        **NARRATIVE_SOURCES,
+        "normative_doc_issued": (("t2", "normative_doc", c),),
+        "regulation_issued": (("t2", "regulation", c),),
+    }
+
+
+@dataclass(slots=True)
+class Block:
+    """A title line, paragraph, section heading, table, signature or date line."""
+
+    kind: str
+    text: str = ""
+    grid: layout.Grid | None = None
+    section: int | None = None
+
+
+@dataclass(slots=True)
+class Report:
+    agency: Agency
+    year: int
+    template: str
+    published: dt.date
+    blocks: list[Block]
+    printed: dict[Key, str]  # raw text per slot
+    values: dict[Key, numbers.Number | None]  # truth value per slot (null for null marks)
+    sections: list[dict]
+    broken: list[dict]
+    error: dict | None
+    narrative_counts: dict[str, dict]
+    opts: dict = field(default_factory=dict)
+
+
+def _year_template(template: str, rng: random.Random) -> tuple[int, str]:
+    if template == "2019":
+        y = rng.choice((2019, 2020))
+    elif template == "2021":
+        y = rng.randint(2021, 2025)
+    else:
+        y = rng.randint(2019, 2025)
+    return y, ("2019" if y <= 2020 else "2021")
+
+
+def _published(year: int, rng: random.Random) -> dt.date:
+    r = rng.random()
+    if r < 0.03:  # signed before the period ends
+        return dt.date(year, 12, rng.randint(15, 31))
+    if r < 0.12:  # late
+        return dt.date(year + 1, rng.randint(4, 8), rng.randint(1, 28))
+    return dt.date(year + 1, rng.randint(1, 3), rng.randint(1, 28))
+
+
+_CN_DIGITS = "〇一二三四五六七八九"
+
+
+def _cn_int(n: int) -> str:
+    if n <= 10:
+        return "十" if n == 10 else _CN_DIGITS[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[ones] if ones else "")
+
+
+def date_text(d: dt.date, rng: random.Random) -> str:
+    style = rng.choices(("cn", "cn0", "iso", "han"), (70, 10, 8, 12))[0]
+    if style == "cn":
+        return f"{d.year}年{d.month}月{d.day}日"
+    if style == "cn0":
+        return f"{d.year}年{d.month:02d}月{d.day:02d}日"
+    if style == "iso":
+        return d.isoformat()
+    return "".join(_CN_DIGITS[int(ch)] for ch in str(d.year)) + f"年{_cn_int(d.month)}月{_cn_int(d.day)}日"
+
+
+def _titles(agency: Agency, year: int, rng: random.Random) -> tuple[list[str], bool]:
+    """Title lines, and whether the agency must sign at the end."""
+    a = agency.name
+    style = rng.choices(("a_y", "y_a", "two", "none", "a_yd"), (40, 20, 20, 10, 10))[0]
+    if style == "a_y":
+        return [f"{a}{year}年政府信息公开工作年度报告"], False
+    if style == "y_a":
+        return [f"{year}年度{a}政府信息公开工作年度报告"], False
+    if style == "two":
+        return [a, f"{year}年政府信息公开工作年度报告"], False
+    if style == "a_yd":
+        return [f"{a}{year}年度政府信息公开工作年度报告"], False
+    return [f"{year}年政府信息公开工作年度报告"], True
+
+
+def build(fmt: str, template: str, rng: random.Random, with_error: bool) -> Report:
+    """Draw one report for output format ``fmt``."""
+    agency = sample_agency(rng)
+    year, tpl = _year_template(template, rng)
+    values, n_req = numbers.sample_values(tpl, agency.level, agency.kind, rng)
+    true_values = dict(values)
+    error = numbers.inject_error(values, tpl, rng) if with_error else None
+
+    opts: dict = {"fmt": fmt}
+    if fmt == "txt":
+        opts["txt_mode"] = rng.choice(("cell_per_line", "row_tab", "row_spaces"))
+    nstyle = cells.number_style(rng, allow_blank=opts.get("txt_mode") != "row_spaces")
+    printed: dict[Key, str] = {}
+    truth_values: dict[Key, numbers.Number | None] = {}
+    for t, r, c in all_slots(tpl):
+        k = (t, r, c)
+        money = k in MONEY
+        raw = cells.format_number(values[k], nstyle, rng, money=money, unit=MONEY.get(k, ""))
+        printed[k] = raw
+        truth_values[k] = cells.read_back(raw, values[k])
+
+    # what the text states comes from the true numbers (a typo lives in the table only)
+    ic = _issued_col(tpl)
+    facts: dict[str, float] = {
+        "t2_total_published": max(
+            int(rng.lognormvariate(3.5, 1.3) * max(1, n_req) ** 0.3), true_values_sum(true_values, tpl)
+        ),
+        "normative_doc_issued": true_values[("t2", "normative_doc", ic)],
+        "regulation_issued": true_values[("t2", "regulation", ic)],
+        "received": true_values[("t3", "new_received", "total")],
+        "carried_over": true_values[("t3", "carried_over", "total")],
+        "processed": true_values[("t3", "total_processed", "total")],
+        "carried_forward": true_values[("t3", "carried_forward", "total")],
+        "review": true_values[("t4", "count", "review.total")],
+        "litigation": true_values[("t4", "count", "litigation_direct.total")]
+        + true_values[("t4", "count", "litigation_after_review.total")],
+        "fee_yuan": (
+            round(rng.uniform(5, 600), rng.choice((0, 2))) if n_req > 50 and rng.random() < 0.08 else 0
+        ),
+    }
+    if with_error and rng.random() < 0.25:  # the text itself misstates one count
+        k = rng.choice(("normative_doc_issued", "received"))
+        facts[k] = facts[k] + rng.choice((1, 2, 5))
+    paras, stated = narrative.write(agency, year, facts, rng)
+
+    lstyle = V.label_style(rng)
+    hstyle = {"sep": lstyle["sep"]}
+    blocks: list[Block] = []
+    titles, must_sign = _titles(agency, year, rng)
+    blocks += [Block("title", t) for t in titles]
+    blocks += [Block("para", p, section=0) for p in paras[0]]
+    sections: list[dict] = []
+
+    def head(n: int) -> None:
+        h = V.heading(n, rng, hstyle)
+        sections.append({"section": n, "title": h})
+        blocks.append(Block("heading", h, section=n))
+
+    head(1)
+    blocks += [Block("para", p, section=1) for p in paras[1]]
+    head(2)
+    stray = rng.random() < 0.15
+    for g in layout.t2_grids(tpl, printed, lstyle, rng, split=rng.random() < 0.35):
+        blocks.append(Block("table", grid=g, section=2))
+    head(3)
+    blocks.append(Block("table", grid=layout.t3_grid(tpl, printed, lstyle, rng, stray), section=3))
+    head(4)
+    if rng.random() < 0.2:
+        blocks.append(Block("para", rng.choice(("（单位：件）", "单位：件")), section=4))
+    blocks.append(Block("table", grid=layout.t4_grid(printed, lstyle, rng, stray), section=4))
+    head(5)
+    blocks += [Block("para", p, section=5) for p in paras[5]]
+    head(6)
+    blocks += [Block("para", p, section=6) for p in paras[6]]
+    published = _published(year, rng)
+    if must_sign or rng.random() < 0.4:
+        blocks.append(Block("signature", agency.name))
+    blocks.append(Block("date", date_text(published, rng)))
+
+    counts: dict[str, dict] = {}
+    sources = narrative_sources(tpl)
+    for name, v in stated.items():
+        src = sources.get(name)
+        if src is None:
+            counts[name] = {"value": v, "table_value": None, "agrees": None}
+        else:
+            tv = sum((truth_values[k] or 0) for k in src)
+            counts[name] = {"value": v, "table_value": tv, "agrees": abs(tv - float(v)) < 1e-9}
+    return Report(
+        agency=agency, year=year, template=tpl, published=published, blocks=blocks, printed=printed,
+        values=truth_values, sections=sections, broken=check(truth_values, tpl), error=error,
+        narrative_counts=counts, opts=opts,
+    )  # fmt: skip
+
+
+def true_values_sum(values: dict[Key, numbers.Number | None], template: str) -> int:
+    """A floor for 主动公开 total: the documents counted in table 二."""
+    c = _issued_col(template)
+    return int(sum((values.get(("t2", r, c)) or 0) for r in ("regulation", "normative_doc")))
