@@ -35,7 +35,7 @@ def detect(data: bytes, name: str = "") -> Format:
     if head.startswith(b"%PDF") or b"%PDF-" in data[:1024]:
         return Format.PDF
     if head.startswith(b"PK\x03\x04"):
-        return _zip_kind(data)
+        return _zip_kind(data, name)
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return Format.DOC
     if not data.strip():
@@ -49,12 +49,13 @@ def detect(data: bytes, name: str = "") -> Format:
     return Format.TXT
 
 
-def _zip_kind(data: bytes) -> Format:
+def _zip_kind(data: bytes, name: str) -> Format:
     try:
         names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
     except (zipfile.BadZipFile, ValueError, OSError):
         # A truncated package still starts like one: let the DOCX reader say it is corrupt.
-        return Format.DOCX if b"word/" in data[:65536] else Format.ZIP
+        looks_docx = b"word/" in data[:65536] or PurePath(name).suffix.lower() == ".docx"
+        return Format.DOCX if looks_docx else Format.ZIP
     if "word/document.xml" in names:
         return Format.DOCX
     if "OFD.xml" in names:

@@ -31,9 +31,13 @@ def norm(label: str | None) -> str:
     """
     if not label:
         return ""
-    s = unicodedata.normalize("NFKC", label)
-    s = _DROP.sub("", s)
-    return s.replace("(", "（").replace(")", "）")
+    s = label
+    for _ in range(3):  # dropping a space can leave a combining mark that NFKC then composes
+        folded = _DROP.sub("", unicodedata.normalize("NFKC", s)).replace("(", "（").replace(")", "）")
+        if folded == s:
+            break
+        s = folded
+    return s
 
 
 def core(label: str | None) -> str:

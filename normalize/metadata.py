@@ -32,6 +32,7 @@ _CN_DATE = re.compile(
 )
 _PERIOD = re.compile(r"统计(?:期限|时限|时间|周期)?[^0-9]{0,8}((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
 _PUBLISHED_LABEL = re.compile(r"(?:发布日期|发文日期|发布时间|成文日期|日期)\s*[:：]?\s*")
+_TITLE_LABEL = re.compile(r"^(?:标题|题目|文件名称|名称)\s*[:：]\s*")
 _CN_DIGITS = {
     "〇": 0,
     "零": 0,
@@ -57,7 +58,7 @@ def title_lines(preamble: list[Paragraph], limit: int = 4) -> list[str]:
     """The short lines at the top that make up the title."""
     out = []
     for p in preamble[:limit]:
-        t = _nfkc(p.text).strip()
+        t = _TITLE_LABEL.sub("", _nfkc(p.text).strip())
         if t and len(t) <= 60:
             out.append(t)
     return out
