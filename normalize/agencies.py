@@ -1,0 +1,164 @@
+"""Agencies as units: a normalised key that pairs one body's reports across years, and
+what its name tells about it (level, government or department, province/city/county).
+
+A name is read left to right as [province][city][county][township][body]:
+``沂源县科学技术局`` is the county 沂源县 and the body 科学技术局, a department at
+county level.  Only what the name says is recorded — ``沂源县`` alone does not
+tell its city or province, and the unit leaves them empty rather than guess.
+
+Governments (人民政府, 管委会 of a zone, 街道办事处, 行政公署) publish their report by
+31 March; departments, including 人民政府办公厅/办公室, by 31 January (条例 第四十九条).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import asdict, dataclass
+from functools import cache
+from importlib import resources
+
+LEVELS = ("国务院部门", "省", "市", "县", "乡镇")
+KINDS = ("government", "department")
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """One issuing body: its name as written, key, level, kind and the divisions its name gives."""
+
+    name: str
+    key: str
+    level: str | None  # one of LEVELS, None where the name does not tell
+    kind: str  # government | department
+    province: str | None = None
+    city: str | None = None
+    county: str | None = None
+    township: str | None = None
+
+    def as_row(self) -> dict[str, str | None]:
+        return asdict(self)
+
+
+@cache
+def _data() -> dict:
+    text = resources.files("normalize").joinpath("data/agencies.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+_SPACES = re.compile(r"\s+")
+_BRACKETS = re.compile(r"[（(][^（）()]*[）)]")
+_REPORT_WORDS = re.compile(r"^\d{4}年(度)?|\d{4}年(度)?$|(政府)?信息公开(工作)?(年度)?报告$")
+_SHORT_GOV = re.compile(r"(?<=[省市县区旗镇乡])政府(?=$|办公)")
+# Words that open or sit inside a body's name, never a place name.
+_ZONES = ("开发区", "园区", "实验区", "高新区", "示范区", "合作区", "试验区")
+_BODY_WORDS = re.compile(r"局|委|厅|办|院|政府|中心|所|站|队|会|部|城市|市场|社区|景区|监管|管理")
+
+
+def _clean(name: str) -> str:
+    s = _SPACES.sub("", unicodedata.normalize("NFKC", name))
+    # NFKC turns full-width brackets into ASCII ones; strip bracketed aliases and notes.
+    prev = None
+    while prev != s:
+        prev, s = s, _BRACKETS.sub("", s)
+    return s
+
+
+def agency_key(name: str | None) -> str:
+    """A key under which two spellings of one body meet: ``沂源县科学技术局`` and
+    ``沂源县 科技局`` give ``沂源县科技局``; ``平潭综合实验区管理委员会（…）`` gives
+    ``平潭综合实验区管委会``; ``淮安市政府`` gives ``淮安市人民政府``.  Empty for no name.
+    """
+    if not name:
+        return ""
+    s = _clean(name)
+    prev = None
+    while prev != s:
+        prev, s = s, _REPORT_WORDS.sub("", s)
+    for long, short in _data()["abbreviations"].items():
+        s = s.replace(long, short)
+    return _SHORT_GOV.sub("人民政府", s)
+
+
+def _split_province(s: str) -> tuple[str | None, str]:
+    for full in _data()["provinces"]:
+        if s.startswith(full):
+            return full, s[len(full) :]
+    for full, short in _data()["provinces"].items():
+        # 吉林市 is a city of 吉林省, 海南藏族自治州 one of 青海省: a short name must stand alone.
+        if s.startswith(short) and s[len(short) : len(short) + 1] not in (
+            "市",
+            "州",
+            "县",
+            "区",
+            "藏",
+            "省",
+            "",
+        ):
+            return full, s[len(short) :]
+    return None, s
+
+
+def _take(pattern: str, s: str, min_stem: int, not_in_stem: str = "") -> tuple[str | None, str]:
+    m = re.match(pattern, s)
+    if not m:
+        return None, s
+    place = m.group(0)
+    stem = place[: len(place) - len(m.group("suffix"))]
+    if len(stem) < min_stem or _BODY_WORDS.search(stem) or any(ch in stem for ch in not_in_stem):
+        return None, s
+    return place, s[len(place) :]
+
+
+def classify(name: str) -> Unit:
+    """The unit a report's agency name describes (see the module docstring)."""
+    key = agency_key(name)
+    data = _data()
+    if key.startswith(tuple(data["national_prefixes"])):
+        return Unit(name, key, "国务院部门", "department")
+    province, rest = _split_province(key)
+    # 朝阳区市场监管局: the 市 of 市场 does not make 朝阳区 a city.
+    city, rest = _take(r"^.{1,9}?(?P<suffix>自治州|地区|盟|市)", rest, 2, not_in_stem="县区旗")
+    if province in ("北京市", "天津市", "上海市", "重庆市") and city:
+        # A municipality's districts and counties are county level; it has no prefecture cities.
+        rest, city = city + rest, None
+    county, rest = _take(
+        r"^.{1,12}?(?P<suffix>自治县|自治旗|新区|县|区|旗" + ("|市)" if city else ")"), rest, 1
+    )
+    if county and county.endswith(("市", "区")) and len(county) < 3:
+        county, rest = None, county + rest
+    zone = None
+    if county and county.endswith(_ZONES):
+        # 开发区/园区 管委会: a zone, not a county; most are run at city level.
+        zone, county = county, None
+    township = None
+    m = re.match(r"^(?P<place>.{1,9}?(?:街道|镇|乡|苏木))(?P<rest>人民政府|政府|办事处|党政|$)", rest)
+    if m and not _BODY_WORDS.search(m.group("place")):
+        township, rest = m.group("place"), rest[len(m.group("place")) :]
+
+    if township:
+        level: str | None = "乡镇"
+    elif county:
+        level = "县"
+    elif city or zone:
+        level = "市"
+    elif province:
+        level = "省"
+    elif key.endswith(tuple(data["national_suffixes"])):
+        level = "国务院部门"
+    else:
+        level = None
+
+    body = rest
+    if level == "国务院部门":
+        kind = "department"
+    elif body.endswith(tuple(data["government_suffixes"])) or (township and body in ("", "党政")):
+        kind = "government"
+    else:
+        kind = "department"
+    return Unit(name, key, level, kind, province, city, county, township)
+
+
+def kind_of(name: str | None) -> str | None:
+    """government | department for an agency name, None for no name."""
+    return classify(name).kind if name else None

@@ -1,0 +1,535 @@
+"""Per-report checks, the way a careful evaluator reads one report.
+
+Every check is a pure function of the report's standard cells, its metadata and its
+narrative sections; each returns :class:`~normalize.records.Finding` rows whose rule
+ids, severities and descriptions live in :mod:`normalize.rules`.
+
+Blank cells.  A cell printed blank, ``—`` or ``/`` has value None.  Many reports leave
+zeros blank (上海 2019), so an identity is first evaluated with blanks read as 0: if it
+holds, nothing is reported; if it fails only because of a blank operand it is
+*not assessable* (info) — the validator never guesses which blank was meant.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from normalize.agencies import kind_of
+from normalize.records import Finding, ReportMeta, StdCell
+from normalize.rules import finding
+from normalize.spec import TABLES, TEMPLATES, t3_applicant_cols, t4_groups, t4_outcomes, table_spec
+
+Slot = tuple[str, str, str]  # (table, row, col)
+
+SECTION_NAMES = {1: "一", 2: "二", 3: "三", 4: "四", 5: "五", 6: "六"}
+_T3_FLOW_ROWS = ("new_received", "carried_over", "total_processed", "carried_forward")
+# Money columns: decimals are legitimate there.
+_MONEY = {("t2", "admin_fee", "fee_amount_wan"), ("t2", "gov_procurement", "procurement_amount")}
+# 2019 format, 表二 本年增/减: a change, negative when items were dropped.
+_SIGNED_COLS = {"delta"}
+_FEE_STATEMENT = re.compile(r"处理费|收费|收取[^。；]{0,15}费")
+_EPS = 1e-6
+
+
+def fmt(v: float | None) -> str:
+    """A value as a reader writes it: 3 not 3.0, blank for None."""
+    if v is None:
+        return "blank"
+    return str(int(v)) if float(v).is_integer() else f"{v:g}"
+
+
+def _grid(cells: Iterable[StdCell]) -> dict[Slot, StdCell]:
+    return {(c.table, c.row, c.col): c for c in cells}
+
+
+def _value(grid: Mapping[Slot, StdCell], slot: Slot) -> float | None:
+    c = grid.get(slot)
+    return None if c is None else c.value
+
+
+# ---------------------------------------------------------------- labels for messages
+
+
+def _col_label(table: str, template: str, col: str) -> str:
+    return table_spec(table, template).col_labels.get(col, col)
+
+
+def _row_label(table: str, template: str, row: str) -> str:
+    spec = table_spec(table, template)
+    try:
+        r = spec.row(row)
+    except KeyError:
+        return row
+    label = r.label.split("（区分")[0]
+    if r.group and not r.group.startswith("三、"):
+        return f"{r.group}{label}"
+    return label
+
+
+# ---------------------------------------------------------------- arithmetic identities
+
+
+def _identity(
+    rule: str,
+    grid: Mapping[Slot, StdCell],
+    lhs: Sequence[Slot],
+    rhs: Sequence[Slot],
+    *,
+    what: str,
+    table: str,
+    row: str | None,
+    col: str | None,
+) -> Finding | None:
+    """``sum(lhs) == sum(rhs)``: an error when it fails on printed numbers, not assessable
+    (info) when it fails only with a blank operand read as 0, nothing when it holds."""
+    blanks = [s for s in (*lhs, *rhs) if _value(grid, s) is None]
+    left = sum(_value(grid, s) or 0.0 for s in lhs)
+    right = sum(_value(grid, s) or 0.0 for s in rhs)
+    if abs(left - right) < _EPS:
+        return None
+    where = {"table": table, "row": row, "col": col}
+    if blanks:
+        names = ", ".join(f"{r}/{c}" for _, r, c in blanks[:4]) + (" …" if len(blanks) > 4 else "")
+        return finding(
+            "identity.not_assessable",
+            f"{what}: not assessable, blank operand(s) {names} (with blanks as 0: {fmt(left)} vs {fmt(right)})",
+            **where,
+        )
+    return finding(
+        rule, f"{what}: {fmt(left)} != {fmt(right)}", expected=fmt(left), actual=fmt(right), **where
+    )
+
+
+def check_t3(grid: Mapping[Slot, StdCell], template: str) -> list[Finding]:
+    """表三: balance and outcome sum per column, applicant sum per row."""
+    spec = table_spec("t3", template)
+    if not any(s[0] == "t3" for s in grid):
+        return []
+    outcome_rows = [r for r in spec.row_keys if r not in _T3_FLOW_ROWS]
+    applicants = t3_applicant_cols()
+    out: list[Finding | None] = []
+    for col in spec.col_keys:
+        label = _col_label("t3", template, col)
+        out.append(
+            _identity(
+                "t3.balance",
+                grid,
+                [("t3", "new_received", col), ("t3", "carried_over", col)],
+                [("t3", "total_processed", col), ("t3", "carried_forward", col)],
+                what=f"表三 column {label}: 一 新收 + 二 上年结转 vs （七）总计 + 四 结转下年度",
+                table="t3",
+                row=None,
+                col=col,
+            )
+        )
+        out.append(
+            _identity(
+                "t3.outcome_sum",
+                grid,
+                [("t3", r, col) for r in outcome_rows],
+                [("t3", "total_processed", col)],
+                what=f"表三 column {label}: sum of outcome rows （一）…（六） vs （七）总计",
+                table="t3",
+                row="total_processed",
+                col=col,
+            )
+        )
+    for row in spec.row_keys:
+        out.append(
+            _identity(
+                "t3.row_total",
+                grid,
+                [("t3", row, c) for c in applicants],
+                [("t3", row, "total")],
+                what=f"表三 row {_row_label('t3', template, row)}: sum of the six applicant columns vs 总计",
+                table="t3",
+                row=row,
+                col="total",
+            )
+        )
+    return [f for f in out if f]
+
+
+def check_t4(grid: Mapping[Slot, StdCell]) -> list[Finding]:
+    """表四: each group's 总计 == 结果维持 + 结果纠正 + 其他结果 + 尚未审结."""
+    if not any(s[0] == "t4" for s in grid):
+        return []
+    parts = [o for o in t4_outcomes() if o != "total"]
+    out = []
+    for g, glabel in t4_groups().items():
+        f = _identity(
+            "t4.group_total",
+            grid,
+            [("t4", "count", f"{g}.{o}") for o in parts],
+            [("t4", "count", f"{g}.total")],
+            what=f"表四 {glabel}: 结果维持 + 结果纠正 + 其他结果 + 尚未审结 vs 总计",
+            table="t4",
+            row="count",
+            col=f"{g}.total",
+        )
+        if f:
+            out.append(f)
+    return out
+
+
+# ---------------------------------------------------------------- cells
+
+
+def check_cells(cells: Iterable[StdCell], template: str | None) -> list[Finding]:
+    """Counts are non-negative whole numbers; money columns may be decimal."""
+    out = []
+    for c in cells:
+        if c.value is None:
+            continue
+        where = {"table": c.table, "row": c.row, "col": c.col, "actual": fmt(c.value)}
+        if c.value < 0 and not (template == "2019" and c.col in _SIGNED_COLS):
+            out.append(finding("cell.negative", f"{c.table} {c.row}/{c.col} is negative: {c.raw!r}", **where))
+        if (c.table, c.row, c.col) not in _MONEY and not float(c.value).is_integer():
+            out.append(
+                finding(
+                    "cell.fractional", f"{c.table} {c.row}/{c.col} is not a whole number: {c.raw!r}", **where
+                )
+            )
+    return out
+
+
+# ---------------------------------------------------------------- completeness and template
+
+
+def check_completeness(
+    grid: Mapping[Slot, StdCell], template: str | None, sections: Mapping[int, str]
+) -> list[Finding]:
+    """All six parts, all three tables, every row and column of the template."""
+    out = [
+        finding("complete.section_missing", f"part {SECTION_NAMES[n]} is missing", section=n)
+        for n in SECTION_NAMES
+        if n not in sections
+    ]
+    present = {s[0] for s in grid}
+    for t in TABLES:
+        if t not in present:
+            title = table_spec(t, template or "2021").title
+            out.append(finding("complete.table_missing", f"table {t} ({title}) is missing", table=t))
+    if template not in TEMPLATES:
+        return out
+    for t in sorted(present & set(TABLES)):
+        spec = table_spec(t, template)
+        missing = [(r, c) for r, c in spec.slots() if (t, r, c) not in grid]
+        rows_gone = {r for r in spec.row_keys if all((r, c) in missing for c in spec.row(r).cols)}
+        kept = [r for r in spec.row_keys if r not in rows_gone]
+        cols_gone = set()
+        for c in spec.col_keys:
+            holders = [r for r in kept if c in spec.row(r).cols]
+            if len(holders) > 1 and all((r, c) in missing for r in holders):
+                cols_gone.add(c)
+        for r in spec.row_keys:
+            if r in rows_gone:
+                out.append(
+                    finding(
+                        "complete.cell_missing",
+                        f"{t} row {_row_label(t, template, r)} is missing",
+                        table=t,
+                        row=r,
+                    )
+                )
+        for c in spec.col_keys:
+            if c in cols_gone:
+                out.append(
+                    finding(
+                        "complete.cell_missing",
+                        f"{t} column {_col_label(t, template, c)} is missing",
+                        table=t,
+                        col=c,
+                    )
+                )
+        for r, c in missing:
+            if r not in rows_gone and c not in cols_gone:
+                out.append(
+                    finding(
+                        "complete.cell_missing",
+                        f"{t} cell {_row_label(t, template, r)} / {_col_label(t, template, c)} is missing",
+                        table=t,
+                        row=r,
+                        col=c,
+                    )
+                )
+    return out
+
+
+def expected_template(year: int | None) -> str | None:
+    """The format a report of ``year`` should follow: 2019 for 2019–2020, 2021 after."""
+    if year is None or year < 2019:
+        return None
+    return "2019" if year <= 2020 else "2021"
+
+
+def check_template(meta: ReportMeta, has_cells: bool) -> list[Finding]:
+    if meta.template not in TEMPLATES:
+        if has_cells:
+            return [finding("template.unknown", "the tables match neither the 2019 nor the 2021 format")]
+        return []
+    if meta.year is None:
+        return []
+    want = expected_template(meta.year)
+    if want == meta.template:
+        return []
+    expected = want or "the 2008 format (before 2019)"
+    return [
+        finding(
+            "template.year_mismatch",
+            f"a {meta.year} report in the {meta.template} format; expected {expected}",
+            expected=want or "pre-2019",
+            actual=meta.template,
+        )
+    ]
+
+
+# ---------------------------------------------------------------- dates
+
+
+def deadline(year: int, kind: str | None) -> date:
+    """条例 第四十九条: departments by 31 January, governments by 31 March of the next year."""
+    return date(year + 1, 1, 31) if kind == "department" else date(year + 1, 3, 31)
+
+
+def check_dates(meta: ReportMeta, kind: str | None) -> list[Finding]:
+    if not meta.published:
+        return [finding("date.missing", "no publication date printed: the deadline cannot be checked")]
+    try:
+        published = date.fromisoformat(str(meta.published)[:10])
+    except ValueError:
+        return [finding("date.missing", f"publication date {meta.published!r} is not a date")]
+    if meta.year is None:
+        return []
+    out = []
+    period_end = date(meta.year, 12, 31)
+    if published <= period_end:
+        out.append(
+            finding(
+                "date.before_period_end",
+                f"dated {published} although it reports on the period to {period_end}",
+                expected=f"after {period_end}",
+                actual=published.isoformat(),
+            )
+        )
+    due = deadline(meta.year, kind)
+    if published > due:
+        who = {"department": "a department", "government": "a government"}.get(kind or "", "any body")
+        out.append(
+            finding(
+                "date.late",
+                f"published {published}, {(published - due).days} days after the deadline {due} for {who}",
+                expected=f"on or before {due}",
+                actual=published.isoformat(),
+            )
+        )
+    return out
+
+
+# ---------------------------------------------------------------- narrative
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
+
+
+def check_fee(meta: ReportMeta, sections: Mapping[int, str]) -> list[Finding]:
+    """2021 format: part 六 reports the 信息处理费 charged (国办函〔2020〕109号 in force from 2021)."""
+    if not (meta.template == "2021" or (meta.year or 0) >= 2021) or 6 not in sections:
+        return []
+    if _FEE_STATEMENT.search(_clean(sections[6])):
+        return []
+    elsewhere = [n for n, t in sections.items() if n != 6 and _FEE_STATEMENT.search(_clean(t))]
+    hint = f" (part {SECTION_NAMES.get(elsewhere[0], elsewhere[0])} mentions fees)" if elsewhere else ""
+    return [
+        finding(
+            "fee.statement_missing",
+            f"part 六 does not say whether 信息处理费 was charged{hint}",
+            section=6,
+        )
+    ]
+
+
+def check_narrative(grid: Mapping[Slot, StdCell], sections: Mapping[int, str]) -> list[Finding]:
+    """Counts the text states against the cells they describe.
+
+    A fact may have several readings (收到申请N件 is 新收, or 新收 + 上年结转 in some
+    reports); it is a mismatch only when every reading can be assessed on printed
+    numbers and none equals the stated count.
+    """
+    out = []
+    seen: set[str] = set()
+    facts = [f for n, text in sorted(sections.items()) for f in narrative_facts(text, n)]
+    by_key: dict[str, list[Fact]] = {}
+    for f in facts:
+        by_key.setdefault(f.key, []).append(f)
+    for key, stated in by_key.items():
+        readings = READINGS.get(key, ())
+        if not readings or key in seen:
+            continue
+        seen.add(key)
+        sums = []
+        for reading in readings:
+            vals = [_value(grid, s) for s in reading]
+            if any(s not in grid for s in reading):
+                sums.append(None)
+                continue
+            sums.append((sum(v or 0.0 for v in vals), any(v is None for v in vals)))
+        known = [s for s in sums if s is not None]
+        if not known:
+            continue
+        if any(abs(total - f.value) < _EPS for f in stated for total, _ in known):
+            continue
+        if any(blank for _, blank in known) or len(known) < len(sums):
+            continue  # a blank or absent operand: cannot say the text is wrong
+        f = stated[0]
+        t, r, c = readings[0][0]
+        cell_desc = " + ".join(f"{tt} {rr}/{cc}" for tt, rr, cc in readings[0])
+        out.append(
+            finding(
+                "narrative.mismatch",
+                f"part {SECTION_NAMES.get(f.section, f.section)} says “{f.snippet}” but {cell_desc} = "
+                f"{fmt(known[0][0])}",
+                table=t,
+                row=r if len(readings[0]) == 1 else None,
+                col=c if len(readings[0]) == 1 else None,
+                section=f.section,
+                expected=fmt(known[0][0]),
+                actual=fmt(f.value),
+            )
+        )
+    return out
+
+
+# ---------------------------------------------------------------- narrative facts
+#
+# A focused pattern set: the counts that reports state in their text and the table
+# cells they describe.  ``normalize.facts`` (the segmentation-based extractor) takes
+# over when it is installed; both give ``Fact(key, value, section, snippet)`` and
+# :data:`READINGS` says which cells a key may describe.
+
+_T3_TOTAL = "total"
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """A count stated in the narrative: ``key`` names what it counts."""
+
+    key: str
+    value: float
+    section: int
+    snippet: str
+
+
+# Gaps between a verb and its count may not cross punctuation or name another matter.
+_GAP = r"[^，,。；;、：:\d]{0,12}?"
+_OTHER_MATTER = re.compile(r"复议|诉讼|信访|投诉|举报|提案|建议|咨询|留言|来信|热线")
+# "No case" statements that would not mean zero: 未发生被纠错的行政复议案件.
+_NOT_ZERO = re.compile(r"纠|败诉|撤销|违法|被确认|其他")
+_NONE = r"(?:未发生|未出现|没有|(?<![\u4e00-\u9fff])无)"
+_COUNT = r"(?:共计|共|合计|为)?(?P<n>\d+)件"
+# (key, pattern, value when the pattern states "none" rather than a number)
+_PATTERNS: tuple[tuple[str, re.Pattern[str], float | None], ...] = tuple(
+    (k, re.compile(p), v)
+    for k, p, v in (
+        ("applications.received", rf"(?:受理|收到|新收|接收)(?P<gap>{_GAP})申请(?:公开|数量)?{_COUNT}", None),
+        (
+            "applications.received",
+            rf"(?:受理|收到|新收|接收)(?:各类|了)?(?P<n>\d+)件(?P<gap>{_GAP})申请",
+            None,
+        ),
+        ("applications.received", r"未(?:收到|受理)(?P<gap>[^，,。；;]{0,10}?)申请", 0.0),
+        ("applications.processed", rf"(?:答复|办结)(?P<gap>{_GAP})(?:申请)?{_COUNT}", None),
+        ("applications.carried_over", rf"上年(?:度)?结转(?:的)?(?:政府信息公开)?(?:申请)?{_COUNT}", None),
+        (
+            "applications.carried_forward",
+            r"(?P<n>\d+)件(?P<gap>[^，,。；;\d]{0,16}?)(?:结转|顺延)(?:到|至)?下(?:一)?年",
+            None,
+        ),
+        (
+            "applications.carried_forward",
+            rf"(?:结转|顺延)(?:到|至)?下(?:一)?年度?(?:继续办理)?(?:的)?(?:申请)?{_COUNT}",
+            None,
+        ),
+        ("review.total", rf"行政复议(?:案件|申请)?{_COUNT}", None),
+        ("review.total", rf"{_NONE}(?P<none>[^，,。；;]{{0,20}}?)行政复议", 0.0),
+        ("litigation.total", rf"(?<!复议)(?:行政)?诉讼(?:案件)?{_COUNT}", None),
+        ("litigation.total", rf"{_NONE}(?P<none>[^，,。；;]{{0,24}}?)行政诉讼", 0.0),
+        ("normative_doc.in_force", rf"现行有效(?:的)?(?:行政)?规范性文件{_COUNT}", None),
+        ("normative_doc.issued", rf"(?:制发|印发|出台|制定)(?:了)?(?:的)?(?:行政)?规范性文件{_COUNT}", None),
+        ("normative_doc.repealed", rf"废止(?:了)?(?:的)?(?:行政)?规范性文件{_COUNT}", None),
+        ("regulation.issued", rf"(?:制定|制发|出台)(?:了)?(?:的)?(?:政府)?规章{_COUNT}", None),
+    )
+)
+
+_T4_LIT = ("t4", "count", "litigation_direct.total"), ("t4", "count", "litigation_after_review.total")
+# key -> readings; a reading is the cells whose sum the stated count may be.  Cells the
+# report's template lacks make a reading unusable (2019 has no 现行有效件数).
+# Deliberately absent: "主动公开…其中规范性文件N件" counts documents *published*,
+# which is not 表二's 本年制发件数 (沂源县科学技术局 2024: text 1件, table 0, both right).
+READINGS: dict[str, tuple[tuple[Slot, ...], ...]] = {
+    "applications.received": (
+        (("t3", "new_received", _T3_TOTAL),),
+        (("t3", "new_received", _T3_TOTAL), ("t3", "carried_over", _T3_TOTAL)),
+    ),
+    "applications.processed": ((("t3", "total_processed", _T3_TOTAL),),),
+    "applications.carried_over": ((("t3", "carried_over", _T3_TOTAL),),),
+    "applications.carried_forward": ((("t3", "carried_forward", _T3_TOTAL),),),
+    "review.total": ((("t4", "count", "review.total"),),),
+    "litigation.total": (_T4_LIT, (_T4_LIT[0],), (("t4", "count", "review.total"), *_T4_LIT)),
+    "normative_doc.in_force": ((("t2", "normative_doc", "in_force"),),),
+    "normative_doc.issued": ((("t2", "normative_doc", "issued"),), (("t2", "normative_doc", "new_made"),)),
+    "normative_doc.repealed": ((("t2", "normative_doc", "repealed"),),),
+    "regulation.issued": ((("t2", "regulation", "issued"),), (("t2", "regulation", "new_made"),)),
+}
+
+
+def _pattern_facts(text: str, section: int) -> list[Fact]:
+    s = _clean(text)
+    out = []
+    for key, pat, fixed in _PATTERNS:
+        for m in pat.finditer(s):
+            groups = m.groupdict()
+            if _OTHER_MATTER.search(groups.get("gap") or "") or _NOT_ZERO.search(groups.get("none") or ""):
+                continue
+            value = fixed if fixed is not None else float(m.group("n"))
+            out.append(Fact(key, value, section, m.group(0)))
+    return out
+
+
+def narrative_facts(text: str, section: int) -> list[Fact]:
+    """The counts a part's text states, as :class:`Fact` rows (see :data:`READINGS`)."""
+    return _pattern_facts(text, section)
+
+
+# ---------------------------------------------------------------- the report
+
+
+def validate_report(
+    cells: Sequence[StdCell],
+    meta: ReportMeta,
+    sections: Mapping[int, str],
+    *,
+    kind: str | None = None,
+) -> list[Finding]:
+    """Every per-report rule on one report.
+
+    ``sections`` maps part number (1…6) to its narrative text; ``kind`` is
+    ``government`` or ``department`` (derived from ``meta.agency`` when None).
+    """
+    grid = _grid(cells)
+    template = meta.template if meta.template in TEMPLATES else None
+    out = check_template(meta, bool(grid))
+    out += check_completeness(grid, template, sections)
+    out += check_cells(grid.values(), template)
+    if template:
+        out += check_t3(grid, template)
+        out += check_t4(grid)
+    out += check_dates(meta, kind or kind_of(meta.agency))
+    out += check_fee(meta, sections)
+    out += check_narrative(grid, sections)
+    return out
