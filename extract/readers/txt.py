@@ -5,8 +5,9 @@ Two flattenings of a table are common and both are read here:
 * **one cell per line** (Word's "save as text" and most converters): each cell on a
   line of its own behind one tab, an empty cell as a bare tab, rows separated by an
   empty line.  Merged cells are gone: a continued vertical label is an empty cell.
-* **row per line**: the cells of a row on one line, split by tabs or by runs of two
-  or more spaces.
+* **row per line**: the cells of a row on one line, split by tabs (each tab one
+  separator, so two tabs enclose an empty cell) or, in a line without tabs, by runs
+  of two or more spaces.
 
 Neither keeps the column geometry, so tables are marked ``structured=False`` and the
 mapper aligns values by their order.  Lines like ``[image: image1]`` are dropped.
@@ -21,7 +22,7 @@ from extract.errors import EmptyDocument
 from extract.model import Block, Document, Paragraph, Provenance, table_from_rows
 
 _IMAGE = re.compile(r"^\s*\[(?:image|图片|img)[:：][^\]]*\]\s*$", re.I)
-_ROW_SPLIT = re.compile(r"\t+|[ \u3000\u00a0]{2,}")
+_SPACE_RUN = re.compile(r"[ \u3000\u00a0]{2,}")
 
 
 def read(data: bytes, name: str = "") -> Document:
@@ -41,10 +42,11 @@ def _is_cell_line(line: str) -> bool:
 
 def _row_cells(line: str) -> list[str] | None:
     """Cells of a row-per-line table row, or None for a line of prose."""
-    stripped = line.strip(" \u3000\u00a0\ufeff")
-    if not stripped:
-        return None
-    cells = [c.strip() for c in _ROW_SPLIT.split(stripped.rstrip("\t"))]
+    if "\t" in line:  # each tab separates two cells: consecutive tabs are empty cells
+        cells = line.rstrip(" \u3000\u00a0").split("\t")
+    else:
+        stripped = line.strip(" \u3000\u00a0\ufeff")
+        cells = _SPACE_RUN.split(stripped) if stripped else []
     return cells if len(cells) >= 2 else None
 
 
