@@ -362,41 +362,34 @@ def check_narrative(grid: Mapping[Slot, StdCell], sections: Mapping[int, str]) -
     numbers and none equals the stated count.
     """
     out = []
-    seen: set[str] = set()
     facts = [f for n, text in sorted(sections.items()) for f in narrative_facts(text, n)]
     by_key: dict[str, list[Fact]] = {}
     for f in facts:
         by_key.setdefault(f.key, []).append(f)
     for key, stated in by_key.items():
-        readings = READINGS.get(key, ())
-        if not readings or key in seen:
+        # readings whose cells the report lacks (another template's columns) drop out
+        options = [o for o in readings(key) if all(s in grid for s in o)]
+        if not options:
             continue
-        seen.add(key)
-        sums = []
-        for reading in readings:
+        known = []
+        for reading in options:
             vals = [_value(grid, s) for s in reading]
-            if any(s not in grid for s in reading):
-                sums.append(None)
-                continue
-            sums.append((sum(v or 0.0 for v in vals), any(v is None for v in vals)))
-        known = [s for s in sums if s is not None]
-        if not known:
-            continue
+            known.append((sum(v or 0.0 for v in vals), any(v is None for v in vals)))
         if any(abs(total - f.value) < _EPS for f in stated for total, _ in known):
             continue
-        if any(blank for _, blank in known) or len(known) < len(sums):
-            continue  # a blank or absent operand: cannot say the text is wrong
+        if any(blank for _, blank in known):
+            continue  # a blank operand: cannot say the text is wrong
         f = stated[0]
-        t, r, c = readings[0][0]
-        cell_desc = " + ".join(f"{tt} {rr}/{cc}" for tt, rr, cc in readings[0])
+        t, r, c = options[0][0]
+        cell_desc = " + ".join(f"{tt} {rr}/{cc}" for tt, rr, cc in options[0])
         out.append(
             finding(
                 "narrative.mismatch",
                 f"part {SECTION_NAMES.get(f.section, f.section)} says “{f.snippet}” but {cell_desc} = "
                 f"{fmt(known[0][0])}",
                 table=t,
-                row=r if len(readings[0]) == 1 else None,
-                col=c if len(readings[0]) == 1 else None,
+                row=r if len(options[0]) == 1 else None,
+                col=c if len(options[0]) == 1 else None,
                 section=f.section,
                 expected=fmt(known[0][0]),
                 actual=fmt(f.value),
@@ -436,22 +429,22 @@ _COUNT = r"(?:共计|共|合计|为)?(?P<n>\d+)件"
 _PATTERNS: tuple[tuple[str, re.Pattern[str], float | None], ...] = tuple(
     (k, re.compile(p), v)
     for k, p, v in (
-        ("applications.received", rf"(?:受理|收到|新收|接收)(?P<gap>{_GAP})申请(?:公开|数量)?{_COUNT}", None),
+        ("requests.received", rf"(?:受理|收到|新收|接收)(?P<gap>{_GAP})申请(?:公开|数量)?{_COUNT}", None),
         (
-            "applications.received",
+            "requests.received",
             rf"(?:受理|收到|新收|接收)(?:各类|了)?(?P<n>\d+)件(?P<gap>{_GAP})申请",
             None,
         ),
-        ("applications.received", r"未(?:收到|受理)(?P<gap>[^，,。；;]{0,10}?)申请", 0.0),
-        ("applications.processed", rf"(?:答复|办结)(?P<gap>{_GAP})(?:申请)?{_COUNT}", None),
-        ("applications.carried_over", rf"上年(?:度)?结转(?:的)?(?:政府信息公开)?(?:申请)?{_COUNT}", None),
+        ("requests.received", r"未(?:收到|受理)(?P<gap>[^，,。；;]{0,10}?)申请", 0.0),
+        ("requests.processed", rf"(?:答复|办结)(?P<gap>{_GAP})(?:申请)?{_COUNT}", None),
+        ("requests.carried_over", rf"上年(?:度)?结转(?:的)?(?:政府信息公开)?(?:申请)?{_COUNT}", None),
         (
-            "applications.carried_forward",
+            "requests.carried_forward",
             r"(?P<n>\d+)件(?P<gap>[^，,。；;\d]{0,16}?)(?:结转|顺延)(?:到|至)?下(?:一)?年",
             None,
         ),
         (
-            "applications.carried_forward",
+            "requests.carried_forward",
             rf"(?:结转|顺延)(?:到|至)?下(?:一)?年度?(?:继续办理)?(?:的)?(?:申请)?{_COUNT}",
             None,
         ),
@@ -472,13 +465,13 @@ _T4_LIT = ("t4", "count", "litigation_direct.total"), ("t4", "count", "litigatio
 # Deliberately absent: "主动公开…其中规范性文件N件" counts documents *published*,
 # which is not 表二's 本年制发件数 (沂源县科学技术局 2024: text 1件, table 0, both right).
 READINGS: dict[str, tuple[tuple[Slot, ...], ...]] = {
-    "applications.received": (
+    "requests.received": (
         (("t3", "new_received", _T3_TOTAL),),
         (("t3", "new_received", _T3_TOTAL), ("t3", "carried_over", _T3_TOTAL)),
     ),
-    "applications.processed": ((("t3", "total_processed", _T3_TOTAL),),),
-    "applications.carried_over": ((("t3", "carried_over", _T3_TOTAL),),),
-    "applications.carried_forward": ((("t3", "carried_forward", _T3_TOTAL),),),
+    "requests.processed": ((("t3", "total_processed", _T3_TOTAL),),),
+    "requests.carried_over": ((("t3", "carried_over", _T3_TOTAL),),),
+    "requests.carried_forward": ((("t3", "carried_forward", _T3_TOTAL),),),
     "review.total": ((("t4", "count", "review.total"),),),
     "litigation.total": (_T4_LIT, (_T4_LIT[0],), (("t4", "count", "review.total"), *_T4_LIT)),
     "normative_doc.in_force": ((("t2", "normative_doc", "in_force"),),),
@@ -501,9 +494,71 @@ def _pattern_facts(text: str, section: int) -> list[Fact]:
     return out
 
 
+def _module_facts(text: str, section: int) -> list[Fact] | None:
+    """Facts from ``normalize.facts`` (the fuller extractor) where it is installed, else None.
+
+    Approximate, ranged and year-on-year counts (约, 余, 较上年增加) state no cell value
+    and are left out.
+    """
+    try:
+        from normalize.facts import FACT_TO_CELL, section_facts
+    except ImportError:
+        return None
+    return [
+        Fact(r["key"], float(r["value"]), section, _snippet(r))
+        for r in section_facts("", section, text)
+        if r["key"] in FACT_TO_CELL
+        and r.get("qualifier") is None
+        and r.get("value") is not None
+        and not (r.get("negated") and _NOT_ZERO.search(str(r.get("raw") or "")))
+    ]
+
+
+def _snippet(row: Mapping[str, object]) -> str:
+    said = f"{row.get('label') or ''}{row.get('raw') or ''}"
+    return re.sub(r"\s+", "", said)[:60] or str(row.get("sentence") or "")[:60]
+
+
 def narrative_facts(text: str, section: int) -> list[Fact]:
-    """The counts a part's text states, as :class:`Fact` rows (see :data:`READINGS`)."""
-    return _pattern_facts(text, section)
+    """The counts a part's text states, as :class:`Fact` rows (see :func:`readings`).
+
+    ``normalize.facts`` supplies the keys it knows; the focused patterns above add the
+    keys it lacks (表二 规范性文件 and 规章 counts).
+    """
+    mine = _pattern_facts(text, section)
+    theirs = _module_facts(text, section)
+    if theirs is None:
+        return mine
+    known = {f.key for f in theirs} | set(_fact_to_cell())
+    return theirs + [f for f in mine if f.key not in known]
+
+
+def _fact_to_cell() -> dict[str, tuple[Slot, ...]]:
+    try:
+        from normalize.facts import FACT_TO_CELL
+    except ImportError:
+        return {}
+    return dict(FACT_TO_CELL)
+
+
+def readings(key: str) -> tuple[tuple[Slot, ...], ...]:
+    """The cell sums a stated count of ``key`` may equal.
+
+    Besides the cells it names, a count of requests received may include those
+    carried over from last year (平潭 2022: 收到75件 = 74 new + 1 carried over), and a
+    count of litigation may be of direct suits only.
+    """
+    if key in READINGS:
+        return READINGS[key]
+    cells = _fact_to_cell().get(key)
+    if not cells:
+        return ()
+    out = [cells]
+    if all(r == "new_received" for _, r, _ in cells):
+        out.append(cells + tuple((t, "carried_over", c) for t, _, c in cells))
+    if key.startswith("litigation."):
+        out.append(cells[:1])
+    return tuple(out)
 
 
 # ---------------------------------------------------------------- the report
