@@ -239,3 +239,15 @@ def test_empty_page() -> None:
         html.read(b"  \n", "a.html")
     with pytest.raises(EmptyDocument):
         html.read(b"<html><body><script>x=1</script></body></html>", "a.html")
+
+
+def test_shanghai_golden_cells() -> None:
+    """Every hand-checked cell of tables 二/三/四 comes out of the whole pipeline right."""
+    pipeline = pytest.importorskip("normalize.pipeline")
+    import json
+
+    truth = json.loads((FIXTURE.parent / "truth" / "2019_shanghai_szfbgt.json").read_text("utf-8"))
+    report = pipeline.process(FIXTURE.read_bytes(), FIXTURE.name)
+    got = {(c.table, c.row, c.col): c.value for c in report.cells}
+    wrong = [t for t in truth["cells"] if got.get((t["table"], t["row"], t["col"]), "missing") != t["value"]]
+    assert wrong == []
