@@ -124,11 +124,18 @@ def write(
     if facts["regulation_issued"] and rng.random() < 0.7:
         s += _fmt(rng.choice(REGULATION), r=int(facts["regulation_issued"]))
         stated["regulation_issued"] = facts["regulation_issued"]
-    head = rng.choice(("（一）主动公开。", "（一）主动公开情况。", "（一）主动公开方面。", ""))
+    numbered = rng.random() < 0.8  # sub-points （一）…（五） or plain paragraphs
+    head = (
+        rng.choice(("（一）主动公开。", "（一）主动公开情况。", "（一）主动公开方面。")) if numbered else ""
+    )
     paras[1].append(head + s + "。")
 
     # 依申请公开
-    head = rng.choice(("（二）依申请公开。", "（二）依申请公开情况。", "（二）依申请公开方面。", ""))
+    head = (
+        rng.choice(("（二）依申请公开。", "（二）依申请公开情况。", "（二）依申请公开方面。"))
+        if numbered
+        else ""
+    )
     if facts["received"] == 0 and facts["carried_over"] == 0 and rng.random() < 0.6:
         s = _fmt(rng.choice(RECEIVED_NONE), **kw) + "。"
         stated["received"] = 0
@@ -153,9 +160,9 @@ def write(
         stated["review"] = facts["review"]
         stated["litigation"] = facts["litigation"]
     paras[1].append(head + s)
-    paras[1].append(rng.choice(MANAGEMENT))
-    paras[1].append(_fmt(rng.choice(PLATFORM), **kw))
-    paras[1].append(_fmt(rng.choice(OVERSIGHT), **kw))
+    for pool in (MANAGEMENT, PLATFORM, OVERSIGHT):
+        text = _fmt(rng.choice(pool), **kw)
+        paras[1].append(text if numbered else text.split("。", 1)[1])
     if rng.random() < 0.3:  # some reports drop the sub-points
         paras[1] = paras[1][:3]
 

@@ -96,7 +96,7 @@ def _fix_zip(data: bytes, when: dt.date) -> bytes:
     """Rewrite the package with fixed member timestamps (python-docx stamps the current time)."""
     src = zipfile.ZipFile(io.BytesIO(data))
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=5) as dst:
         for info in src.infolist():
             zi = zipfile.ZipInfo(info.filename, date_time=(when.year, when.month, when.day, 9, 30, 0))
             zi.compress_type = zipfile.ZIP_DEFLATED

@@ -23,6 +23,7 @@ from .report import Report
 
 FONT = "STSong-Light"
 PAGE_W, PAGE_H = A4
+NO_LINE_START = frozenset("，。、；：？！）》」』”’%")  # punctuation Word keeps off a line start
 
 
 @cache
@@ -47,7 +48,7 @@ def wrap(text: str, size: float, width: float, first_indent: float = 0.0) -> lis
         cur, w, avail = "", 0.0, width - (first_indent if not lines else 0.0)
         for ch in part:
             cw = _cw(ch, size)
-            if cur and w + cw > avail:
+            if cur and w + cw > avail and ch not in NO_LINE_START:
                 lines.append(cur)
                 cur, w, avail = "", 0.0, width
             cur += ch
@@ -134,31 +135,44 @@ def _table(p: _Pager, grid: Grid, rng: random.Random) -> None:
     own = grid.owner()
     c = p.c
     c.setLineWidth(0.6)
+    segs: dict[tuple[float, float, float, float], None] = {}  # ruling of the current page, deduplicated
+
+    def rule(x0: float, y0: float, x1: float, y1: float) -> None:
+        segs[(round(x0, 2), round(y0, 2), round(x1, 2), round(y1, 2))] = None
+
+    def flush() -> None:
+        if segs:
+            c.lines(list(segs))
+            segs.clear()
+
     first_on_page = True
     x_end = xs[-1]
     for r in range(grid.n_rows):
+        if p.y - heights[r] < p.bottom:
+            flush()
         if p.need(heights[r]):
             first_on_page = True
         y0, y1 = p.y, p.y - heights[r]
         if first_on_page:
-            c.line(xs[0], y0, x_end, y0)
+            rule(xs[0], y0, x_end, y0)
         seen: list[GCell] = []
         for cell in own[r]:
             if cell is None or any(cell is s for s in seen):
                 continue
             seen.append(cell)
             a, b = xs[cell.c], xs[cell.c + cell.cs]
-            c.line(a, y0, a, y1)
-            c.line(b, y0, b, y1)
+            rule(a, y0, a, y1)
+            rule(b, y0, b, y1)
             if cell.r == r and not first_on_page:
-                c.line(a, y0, b, y0)
+                rule(a, y0, b, y0)
             if cell.r + cell.rs - 1 == r:
-                c.line(a, y1, b, y1)
+                rule(a, y1, b, y1)
             _cell_text(p, cell, lines[id(cell)], r, y0, y1, heights, a, b, size, lead, pad)
         p.y = y1
         first_on_page = False
         if r + 1 < grid.n_rows and p.y - heights[r + 1] < p.bottom:
-            c.line(xs[0], y1, x_end, y1)  # close the table at the foot of the page
+            rule(xs[0], y1, x_end, y1)  # close the table at the foot of the page
+    flush()
     p.y -= lead * 0.6
 
 

@@ -81,13 +81,14 @@ def _year_template(template: str, rng: random.Random) -> tuple[int, str]:
 
 def _published(year: int, rng: random.Random) -> dt.date:
     r = rng.random()
-    if r < 0.03:  # signed before the period ends
+    if r < 0.02:  # signed before the period ends
         return dt.date(year, 12, rng.randint(15, 31))
     if r < 0.12:  # late
         return dt.date(year + 1, rng.randint(4, 8), rng.randint(1, 28))
     return dt.date(year + 1, rng.randint(1, 3), rng.randint(1, 28))
 
 
+_PUBLISHED_MU = {"central": 6.5, "provincial": 6.2, "municipal": 5.6, "county": 4.6, "township": 3.6}
 _CN_DIGITS = "〇一二三四五六七八九"
 
 
@@ -149,7 +150,7 @@ def build(fmt: str, template: str, rng: random.Random, with_error: bool) -> Repo
     ic = _issued_col(tpl)
     facts: dict[str, float] = {
         "t2_total_published": max(
-            int(rng.lognormvariate(3.5, 1.3) * max(1, n_req) ** 0.3), true_values_sum(true_values, tpl)
+            int(rng.lognormvariate(_PUBLISHED_MU[agency.level], 0.9)), true_values_sum(true_values, tpl)
         ),
         "normative_doc_issued": true_values[("t2", "normative_doc", ic)],
         "regulation_issued": true_values[("t2", "regulation", ic)],
