@@ -1,0 +1,130 @@
+"""``nianbao check DIR`` over a small dataset written here in the layout ``extract`` writes."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from rich.console import Console
+
+from corpus.check import run_check
+from tests.test_validate import TRUTH, real_report
+
+
+def write_dataset(out: Path) -> None:
+    docs, cells, sections = [], [], []
+    for path in TRUTH:
+        std, meta, parts, truth = real_report(path.stem)
+        doc_id = f"{path.stem:0<16}"
+        docs.append(
+            {
+                "doc_id": doc_id,
+                "source": truth["file"],
+                "format": Path(truth["file"]).suffix[1:],
+                "status": "ok",
+                "error": None,
+                "agency": meta.agency,
+                "year": meta.year,
+                "template": meta.template,
+                "published": pd.Timestamp(meta.published).date() if meta.published else None,
+            }
+        )
+        cells += [
+            {"doc_id": doc_id, "table": c.table, "row": c.row, "col": c.col, "value": c.value, "raw": c.raw}
+            for c in std
+        ]
+        sections += [{"doc_id": doc_id, "section": n, "title": t[:8], "text": t} for n, t in parts.items()]
+    docs.append({"doc_id": "f" * 16, "source": "broken.pdf", "format": "pdf", "status": "failed",
+                 "error": "encrypted", "agency": None, "year": None, "template": "unknown", "published": None})  # fmt: skip
+    out.mkdir(parents=True, exist_ok=True)
+    documents = pd.DataFrame(docs)
+    documents["year"] = documents["year"].astype("Int32")
+    pq.write_table(pa.Table.from_pandas(documents, preserve_index=False), out / "documents.parquet")
+    # cells as a folder of part files, the way extract writes them
+    (out / "cells.parquet").mkdir()
+    c = pd.DataFrame(cells)
+    for i, part in enumerate((c.iloc[: len(c) // 2], c.iloc[len(c) // 2 :])):
+        pq.write_table(
+            pa.Table.from_pandas(part, preserve_index=False), out / "cells.parquet" / f"part-{i}.parquet"
+        )
+    s = pd.DataFrame(sections).astype({"section": "int8"})
+    pq.write_table(pa.Table.from_pandas(s, preserve_index=False), out / "sections.parquet")
+    # a stale findings dataset from extract: check replaces it
+    (out / "findings.parquet").mkdir()
+    pq.write_table(
+        pa.table({"doc_id": ["x"], "rule": ["old"]}), out / "findings.parquet" / "part-00000.parquet"
+    )
+
+
+@pytest.fixture(scope="module")
+def checked(tmp_path_factory) -> tuple[Path, object, str]:
+    out = tmp_path_factory.mktemp("ds")
+    write_dataset(out)
+    buf = io.StringIO()
+    summary = run_check(out, Console(file=buf, width=240))
+    return out, summary, buf.getvalue()
+
+
+def test_findings_replace_the_old_dataset_and_read_in_pandas_and_duckdb(checked) -> None:
+    out, summary, _ = checked
+    f = pd.read_parquet(out / "findings.parquet")
+    assert "old" not in set(f["rule"])
+    assert len(f) == summary.findings
+    n = duckdb.sql(f"select count(*) from read_parquet('{out}/findings.parquet/**')").fetchall()[0][0]
+    assert n == len(f)
+    assert {"other_doc_id", "similarity", "expected", "actual", "row", "col", "section"} <= set(f.columns)
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no staging left behind
+
+
+def test_seed_findings_with_expected_and_actual(checked) -> None:
+    out, _, _ = checked
+    f = pd.read_parquet(out / "findings.parquet")
+    f = f.astype(object).where(f.notna(), None)
+    seed = f[f["doc_id"].str.startswith("2024_yiyuan")]
+    got = sorted(
+        seed[seed["severity"] != "info"][["rule", "col", "expected", "actual"]].itertuples(
+            index=False, name=None
+        )
+    )
+    assert got == [
+        ("date.before_period_end", None, "after 2024-12-31", "2024-12-22"),
+        ("t3.balance", "research", "0", "1"),
+        ("t3.outcome_sum", "research", "0", "1"),
+        ("t3.row_total", "total", "2", "1"),
+    ]
+    # the other real reports have no error, and 平潭 2021 -> 2022 agree across the years
+    assert set(f[f["severity"] == "error"]["doc_id"].str[:10]) == {"2024_yiyua"}
+    assert not f["rule"].str.startswith(("crossyear.", "copy.")).any()
+
+
+def test_units_dataset(checked) -> None:
+    out, _, _ = checked
+    u = pd.read_parquet(out / "units.parquet").set_index("name")
+    assert u.loc["沂源县科学技术局", ["key", "level", "kind", "county"]].tolist() == [
+        "沂源县科技局",
+        "县",
+        "department",
+        "沂源县",
+    ]
+    assert u.loc["淮安市人民政府", "kind"] == "government"
+    pingtan = u[u["key"] == "平潭综合实验区管委会"]
+    assert pingtan["reports"].sum() == 2
+
+
+def test_summary_per_agency(checked) -> None:
+    _, summary, printed = checked
+    assert summary.documents == 6 and summary.checked == 5
+    top = summary.agencies.iloc[0]
+    assert (top["agency"], top["errors"], top["warnings"]) == ("沂源县科学技术局", 3, 1)
+    assert "沂源县科学技术局" in printed and "t3.balance" in printed
+    assert summary.by_severity["error"] == 3
+
+
+def test_missing_dataset_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="documents"):
+        run_check(tmp_path)
