@@ -358,8 +358,8 @@ def check_narrative(grid: Mapping[Slot, StdCell], sections: Mapping[int, str]) -
     """Counts the text states against the cells they describe.
 
     A fact may have several readings (收到申请N件 is 新收, or 新收 + 上年结转 in some
-    reports); it is a mismatch only when every reading can be assessed on printed
-    numbers and none equals the stated count.
+    reports).  It is a mismatch when no reading equals the stated count (blanks read
+    as 0) and the first reading — the cells the words name — has no blank operand.
     """
     out = []
     facts = [f for n, text in sorted(sections.items()) for f in narrative_facts(text, n)]
@@ -377,8 +377,8 @@ def check_narrative(grid: Mapping[Slot, StdCell], sections: Mapping[int, str]) -
             known.append((sum(v or 0.0 for v in vals), any(v is None for v in vals)))
         if any(abs(total - f.value) < _EPS for f in stated for total, _ in known):
             continue
-        if any(blank for _, blank in known):
-            continue  # a blank operand: cannot say the text is wrong
+        if known[0][1]:
+            continue  # the cells it names have a blank: cannot say the text is wrong
         f = stated[0]
         t, r, c = options[0][0]
         cell_desc = " + ".join(f"{tt} {rr}/{cc}" for tt, rr, cc in options[0])
@@ -473,7 +473,8 @@ READINGS: dict[str, tuple[tuple[Slot, ...], ...]] = {
     "requests.carried_over": ((("t3", "carried_over", _T3_TOTAL),),),
     "requests.carried_forward": ((("t3", "carried_forward", _T3_TOTAL),),),
     "review.total": ((("t4", "count", "review.total"),),),
-    "litigation.total": (_T4_LIT, (_T4_LIT[0],), (("t4", "count", "review.total"), *_T4_LIT)),
+    # "行政复议和行政诉讼案件共N件" states both together
+    "litigation.total": (_T4_LIT, (("t4", "count", "review.total"), *_T4_LIT)),
     "normative_doc.in_force": ((("t2", "normative_doc", "in_force"),),),
     "normative_doc.issued": ((("t2", "normative_doc", "issued"),), (("t2", "normative_doc", "new_made"),)),
     "normative_doc.repealed": ((("t2", "normative_doc", "repealed"),),),
@@ -545,8 +546,7 @@ def readings(key: str) -> tuple[tuple[Slot, ...], ...]:
     """The cell sums a stated count of ``key`` may equal.
 
     Besides the cells it names, a count of requests received may include those
-    carried over from last year (平潭 2022: 收到75件 = 74 new + 1 carried over), and a
-    count of litigation may be of direct suits only.
+    carried over from last year (平潭 2022: 收到75件 = 74 new + 1 carried over).
     """
     if key in READINGS:
         return READINGS[key]
@@ -556,8 +556,6 @@ def readings(key: str) -> tuple[tuple[Slot, ...], ...]:
     out = [cells]
     if all(r == "new_received" for _, r, _ in cells):
         out.append(cells + tuple((t, "carried_over", c) for t, _, c in cells))
-    if key.startswith("litigation."):
-        out.append(cells[:1])
     return tuple(out)
 
 
