@@ -15,7 +15,10 @@ import lxml.html
 import pdfplumber
 import pytest
 
-from corpus.synth import generate
+from corpus.synth import generate, report, truth
+from corpus.synth.cells import format_number, number_style, read_back
+from corpus.synth.generate import _rng, error_indices
+from normalize.numbers import parse_number
 from normalize.spec import all_slots, t3_applicant_cols, t4_groups, t4_outcomes, table_spec
 
 NULL_MARKS = {"", "—", "-", "/", "无"}
@@ -148,3 +151,37 @@ def test_template_and_format_choice(tmp_path):
     assert {r["template"] for r in recs} == {"2019"} and {r["format"] for r in recs} == {"txt"}
     with pytest.raises(ValueError):
         generate(1, tmp_path, formats=["doc"])
+
+
+def _same_number(value, raw: str) -> bool:
+    parsed = parse_number(raw)
+    return (value is None and parsed is None) or (value is not None and parsed == value)
+
+
+def test_every_truth_value_is_the_printed_number(tmp_path):
+    """Over a few dozen documents of every format, truth ``value`` == parse_number(``raw``)."""
+    recs = _load(generate(40, tmp_path, error_rate=0.3, seed=7))
+    assert {r["format"] for r in recs} == {"docx", "pdf", "html", "txt"}
+    for rec in recs:
+        for c in rec["cells"]:
+            assert _same_number(c["value"], c["raw"]), (rec["file"], c)
+
+
+def test_fee_amount_is_printed_at_its_own_precision():
+    """0016_2023.docx of ``synth --n 400 --seed 11 --error-rate 0.2`` once printed 2.9029 as 2.90."""
+    rep = report.build("docx", "mixed", _rng(11, 16), with_error=16 in error_indices(400, 0.2, 11))
+    rec = truth.record(rep, "0016_2023.docx", "docx", None)
+    fee = next(c for c in rec["cells"] if c["col"] == "fee_amount_wan")
+    assert fee["value"] == 2.9029 and parse_number(fee["raw"]) == 2.9029
+    for c in rec["cells"]:
+        assert _same_number(c["value"], c["raw"]), c
+
+
+@pytest.mark.parametrize("v", [0, 7, 1234, 56789, 2.9, 2.9029, 0.0125, 1234.56, 0.5])
+def test_format_number_reads_back_as_printed(v):
+    rng = _rng(0, "fmt", v)
+    for _ in range(200):
+        style = number_style(rng)
+        for money, unit in ((False, ""), (True, ""), (True, "元")):
+            raw = format_number(v, style, rng, money=money, unit=unit)
+            assert _same_number(read_back(raw, v), raw), (v, raw)

@@ -1,5 +1,9 @@
 """How a number is printed in a cell, and what value a reader should get back from it.
 
+A value carries the precision it is printed at (e.g. a fee of 2.9029 万元 is drawn
+with four places and printed as ``2.9029``; a ``money`` style may pad 2.9 to ``2.90``
+but never rounds), so the truth value is always the printed number.
+
 A document has habits (:func:`number_style`): how it prints zero (0, blank, —, -, /, 无),
 whether it uses full-width digits or thousands separators, stray spaces.  Only zeros
 are ever printed as a null mark, so reading null as 0 keeps the identities.
@@ -8,6 +12,7 @@ are ever printed as a null mark, so reading null as 0 keeps the identities.
 from __future__ import annotations
 
 import random
+from decimal import Decimal
 
 from .variants import NULL_MARKS, ZERO_STYLES, fullwidth_digits
 
@@ -28,9 +33,17 @@ def number_style(rng: random.Random, allow_blank: bool = True) -> dict:
     }
 
 
+def places(v: Number) -> int:
+    """Decimal places ``v`` carries (0 for a whole number): its shortest round-trip text."""
+    if isinstance(v, int) or float(v).is_integer():
+        return 0
+    return max(0, -int(Decimal(repr(float(v))).as_tuple().exponent))
+
+
 def _plain(v: Number, decimals: int | None) -> str:
+    """``v`` with all the places it carries, zero-padded to ``decimals`` (never rounded)."""
     if isinstance(v, float) and not v.is_integer():
-        return f"{v:.{decimals}f}" if decimals else repr(round(v, 6))
+        return f"{v:.{max(decimals or 0, places(v))}f}"
     return str(int(v))
 
 

@@ -91,7 +91,7 @@ def _t2(template: str, level: str, kind: str, rng: random.Random, scale: float) 
                 else:
                     v = small(0.8, max(3, int(20 * scale)))
             elif row.key == "admin_fee":
-                if col == "fee_amount_wan":
+                if col == "fee_amount_wan":  # drawn at the places it is printed with
                     v = (
                         round(rng.lognormvariate(1.0, 2.0), rng.choice((2, 2, 1, 4)))
                         if rng.random() < 0.2
