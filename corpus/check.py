@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from corpus.store import SCHEMAS, dataset_path, replace_dir
-from normalize.agencies import classify
+from normalize.agencies import agency_key, classify
 from normalize.crossdoc import crossdoc_findings, finding_row, findings_frame
 from normalize.records import SEVERITIES, ReportMeta, StdCell
 from normalize.validate import validate_report
@@ -125,11 +125,14 @@ def agency_summary(documents: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFr
     """Per agency: reports, errors, warnings, infos and the worst findings' messages."""
     docs = documents[["doc_id", "agency", "year"]].copy()
     docs["agency"] = docs["agency"].fillna("(agency unknown)")
+    # one body under its several spellings: grouped by key, shown by its most used name
+    docs["unit"] = [agency_key(a) or a for a in docs["agency"]]
     f = findings.merge(docs, on="doc_id", how="left")
     f["rank"] = f["severity"].map(_RANK)
     rows = []
-    for agency, g in docs.groupby("agency"):
-        fg = f[f["agency"] == agency].sort_values(["rank", "year", "rule"])
+    for unit, g in docs.groupby("unit"):
+        agency = g["agency"].mode().iloc[0]
+        fg = f[f["unit"] == unit].sort_values(["rank", "year", "rule"])
         sev = fg["severity"].value_counts()
         worst = [
             f"{int(y) if pd.notna(y) else '?'} {r}: {m}"

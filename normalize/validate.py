@@ -385,7 +385,7 @@ def check_narrative(grid: Mapping[Slot, StdCell], sections: Mapping[int, str]) -
         out.append(
             finding(
                 "narrative.mismatch",
-                f"part {SECTION_NAMES.get(f.section, f.section)} says “{f.snippet}” but {cell_desc} = "
+                f"part {SECTION_NAMES.get(f.section, f.section)} states {fmt(f.value)} (“{f.snippet}”) but {cell_desc} = "
                 f"{fmt(known[0][0])}",
                 table=t,
                 row=r if len(options[0]) == 1 else None,
@@ -515,6 +515,10 @@ def _module_facts(text: str, section: int) -> list[Fact] | None:
     ]
 
 
+# A number split by a space or line break inside it (PDF letter spacing: "2 64件").
+_SPLIT_DIGITS = re.compile(r"(?<=\d)\s+(?=\d)")
+
+
 def _snippet(row: Mapping[str, object]) -> str:
     said = f"{row.get('label') or ''}{row.get('raw') or ''}"
     return re.sub(r"\s+", "", said)[:60] or str(row.get("sentence") or "")[:60]
@@ -526,6 +530,7 @@ def narrative_facts(text: str, section: int) -> list[Fact]:
     ``normalize.facts`` supplies the keys it knows; the focused patterns above add the
     keys it lacks (表二 规范性文件 and 规章 counts).
     """
+    text = _SPLIT_DIGITS.sub("", text or "")
     mine = _pattern_facts(text, section)
     theirs = _module_facts(text, section)
     if theirs is None:
