@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
-from functools import cache
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
 
 from normalize.spec import TEMPLATES, raw_spec, table_spec
 
@@ -24,6 +24,7 @@ _NUMBERING = re.compile(
 _PAREN = re.compile(r"[（(][^（()）]*[)）]")
 
 
+@lru_cache(maxsize=1 << 16)
 def norm(label: str | None) -> str:
     """Fold a label: NFKC, no spaces, no line breaks, no quotes or list punctuation.
 
@@ -40,6 +41,7 @@ def norm(label: str | None) -> str:
     return s
 
 
+@lru_cache(maxsize=1 << 16)
 def core(label: str | None) -> str:
     """The label without its numbering and without parenthetical remarks.
 
@@ -61,15 +63,21 @@ def numbering(label: str | None) -> str | None:
     return m.group(1) if m else None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RowMatcher:
     """Folded row labels of one table: exact cores first, then prefix matches."""
 
     exact: dict[str, str]  # core -> row key
     prefixes: tuple[tuple[str, str], ...]  # (core, row key), longest first
+    _memo: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
 
     def match(self, label: str) -> str | None:
         c = core(label)
+        if c not in self._memo:  # labels repeat across a corpus: match each folded one once
+            self._memo[c] = self._match_core(c)
+        return self._memo[c]
+
+    def _match_core(self, c: str) -> str | None:
         if not c:
             return None
         if c in self.exact:
@@ -80,20 +88,16 @@ class RowMatcher:
         return None
 
 
-def _row_matcher(table: str, template: str) -> RowMatcher:
+@cache
+def row_matcher(table: str, template: str) -> RowMatcher:
+    """The matcher of t2 or t3 rows of a template, built once from the spec."""
     spec = table_spec(table, template)
     exact: dict[str, str] = {}
     for r in spec.rows:
         for lab in (r.label, *r.aliases):
             exact.setdefault(core(lab), r.key)
-    # Extra wordings seen in published reports, kept in the spec's own file when possible.
     prefixes = tuple(sorted(exact.items(), key=lambda kv: -len(kv[0])))
     return RowMatcher(exact, prefixes)
-
-
-@cache
-def row_matcher(table: str, template: str) -> RowMatcher:
-    return _row_matcher(table, template)
 
 
 # ------------------------------------------------------------------------ table 三

@@ -163,6 +163,8 @@ def _map_t3(tables: Iterable[Table], template: str, out: Mapped) -> None:
         header: list[_Row] = []
         group: str | None = None
         started = False
+        slots: list[tuple[int, int, str]] | None = None
+        keys: list[str] = order
         for row in rows:
             if not started and _is_header(row, col_label):
                 header.append(row)
@@ -178,8 +180,9 @@ def _map_t3(tables: Iterable[Table], template: str, out: Mapped) -> None:
             if key in seen:
                 out.notes.append(f"t3 row {key} printed twice; kept the first")
                 continue
-            slots = _slot_keys(header, lambda c, _s: col_label.get(L.core(c.text)))
-            keys = [k for _, _, k in slots] if table.structured and len(slots) == len(order) else order
+            if slots is None:  # the header is complete once the first data row is seen
+                slots = _slot_keys(header, lambda c, _s: col_label.get(L.core(c.text)))
+                keys = [k for _, _, k in slots] if table.structured and len(slots) == len(order) else order
             pairs = _assign(row, keys, slots, table.structured)
             if pairs is None:
                 out.notes.append(

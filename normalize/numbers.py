@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Printed in place of a number to mean "nothing / not applicable".
 NULL_MARKS = frozenset(
@@ -26,6 +27,7 @@ def clean_text(text: str) -> str:
     return _SPACES.sub("", unicodedata.normalize("NFKC", text))
 
 
+@lru_cache(maxsize=1 << 16)
 def parse_number(text: str | None) -> float | None:
     """The value of a printed cell, or None for blank, dash, slash, 无 and unreadable text.
 
@@ -46,6 +48,7 @@ def parse_number(text: str | None) -> float | None:
     return None
 
 
+@lru_cache(maxsize=1 << 16)
 def is_number_like(text: str | None) -> bool:
     """True for a cell that holds a number or a 'no number' mark (a value cell, not a label)."""
     if text is None:
