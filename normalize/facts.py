@@ -353,7 +353,7 @@ def _sentence_facts(sentence: str, s_start: int, text: str, cfg: _Config) -> lis
                     facts.append(_Fact(key, qq, _label(scope)))
                 continue
 
-        if in_parts and parent is not None:
+        if in_parts and parent is not None and (q.unit != "%" or parent.q.unit == "%"):
             group = parent.key.split(".")[0]
             rule = _classify([near, near + after], q.unit, cfg.parts.get(parent.key, ()))
             key = rule.key if rule else (f"{group}.part" if group != "other" else "other")

@@ -114,6 +114,9 @@ _MARKER = re.compile(
     r"^\s*(?:[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．]|\d{1,2}[、.．](?!\d))"
 )
 _ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
+# a line starting so continues the one before: a unit after a number, closing punctuation
+_UNIT_START = re.compile(r"[余多万亿]?(?:条|件|个|次|元|万元|篇|期|场|项|家|名|人|起|份|%|％)")
+_CLOSE_START = re.compile(r"[，,、。；;：:）)」』”’》]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,15 +151,17 @@ def clean_text(text: str) -> CleanText:
     chars: list[str] = []
     offsets: list[int] = []
     prev_full = False  # the previous content line ran to the full width and did not end a sentence
+    prev_digit = False  # the previous content line ended in a digit (351 | 件)
     for pos, line in lines:
         stripped = line.strip(_WS)
         if not stripped:
-            prev_full = False
+            prev_full = prev_digit = False
             if chars and chars[-1] != "\n":
                 chars.append("\n")
                 offsets.append(pos)
             continue
-        if chars and chars[-1] != "\n" and not (prev_full and not _MARKER.match(stripped)):
+        glued = (prev_digit and _UNIT_START.match(stripped)) or _CLOSE_START.match(stripped)
+        if chars and chars[-1] != "\n" and not glued and not (prev_full and not _MARKER.match(stripped)):
             chars.append("\n")
             offsets.append(pos - 1)
         lead = len(line) - len(line.lstrip(_WS))
@@ -166,6 +171,7 @@ def clean_text(text: str) -> CleanText:
             chars.append(ch)
             offsets.append(pos + lead + i)
         prev_full = typical >= 15 and len(stripped) >= 0.8 * typical and not stripped.endswith(_TERMINAL)
+        prev_digit = stripped[-1].isdigit()
     _keep_ascii_spaces(text, chars, offsets)
     while chars and chars[-1] == "\n":
         chars.pop()

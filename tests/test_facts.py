@@ -145,12 +145,14 @@ def test_outcome_parts_of_review_and_litigation() -> None:
 
 
 def test_applicant_parts_after_sheji() -> None:
-    rows = facts("全区收到政府信息公开申请75件，涉及自然人72件、商业企业3件。")
+    rows = facts("全区收到政府信息公开申请75件，涉及自然人72件、商业企业3件，办结率100%。")
     assert [(r["key"], r["value"]) for r in rows] == [
         ("requests.received", 75),
         ("requests.received.natural_person", 72),
         ("requests.received.legal_person", 3),
+        ("other", 100),  # a rate is not a part of a count
     ]
+    assert rows[3]["part_of"] is None
 
 
 def test_list_with_deng_is_not_its_first_member() -> None:
@@ -319,3 +321,28 @@ def test_fact_to_cell_names_real_cells() -> None:
                 assert row == spec["t4"]["row"] and col in t4_cols
             else:
                 assert table == "t2" and col in t2_rows[row]
+
+
+def test_pdf_wrapped_text_keeps_spans_into_the_original() -> None:
+    text = (
+        "答复 3050 件（含上年度结转申请 34 件，另有 103 件顺延到下年度\n"
+        "答复），均在法定期限内予以答复。政府信息公开行政复议 351\n"
+        "件，其中结果维持 72 件。\n"
+    )
+    rows = facts(text)
+    assert [(r["key"], r["value"]) for r in rows] == [
+        ("requests.processed", 3050),
+        ("requests.carried_over", 34),
+        ("requests.carried_forward", 103),
+        ("review.total", 351),
+        ("review.upheld", 72),
+    ]
+    assert rows[3]["raw"] == "351\n件"
+    assert all(text[r["start"] : r["end"]] == r["raw"] for r in rows)
+
+
+def test_narrative_rows_skips_empty_sections() -> None:
+    out = narrative_rows("d", {1: "", 2: "   ", 6: "承办人大建议1件。"})
+    assert set(out) == {"tokens", "facts", "tags"}
+    assert {r["section"] for r in out["tokens"]} == {6}
+    assert [r["key"] for r in out["facts"]] == ["proposals.npc"]
