@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
@@ -222,7 +222,6 @@ class _Fact:
     label: str
     negated: bool = False
     parent: _Fact | None = None
-    extra: list[_Fact] = field(default_factory=list)
 
 
 def _quantities(sentence: str, offset: int, cfg: _Config) -> list[_Quantity]:

@@ -37,7 +37,6 @@ STOPWORDS = "stopwords.txt"
 _lock = threading.Lock()
 _tokenizer: jieba.Tokenizer | None = None
 _startup_seconds: float | None = None
-_owner_pid: int | None = None
 
 
 def cache_dir() -> Path:
@@ -82,14 +81,13 @@ def _build() -> jieba.Tokenizer:
 
 def get_tokenizer() -> jieba.Tokenizer:
     """The process's tokenizer, built on first call (thread-safe)."""
-    global _tokenizer, _startup_seconds, _owner_pid
+    global _tokenizer, _startup_seconds
     if _tokenizer is None:
         with _lock:
             if _tokenizer is None:
                 started = time.perf_counter()
                 _tokenizer = _build()
                 _startup_seconds = time.perf_counter() - started
-                _owner_pid = os.getpid()
     return _tokenizer
 
 

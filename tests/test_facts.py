@@ -10,7 +10,7 @@ import pytest
 
 from normalize.chinese_numerals import parse_chinese_numeral, parse_number
 from normalize.facts import FACT_TO_CELL, FACT_TO_CELL_WEAK, section_facts
-from normalize.narrative import narrative_rows
+from normalize.narrative import narrative_rows, to_frame
 
 SEED = Path(__file__).parent / "fixtures" / "real" / "2024_yiyuan_kejiju.txt"
 _HEADING = re.compile(
@@ -346,3 +346,11 @@ def test_narrative_rows_skips_empty_sections() -> None:
     assert set(out) == {"tokens", "facts", "tags"}
     assert {r["section"] for r in out["tokens"]} == {6}
     assert [r["key"] for r in out["facts"]] == ["proposals.npc"]
+
+
+def test_rows_fit_the_compact_dtypes(seed_rows: dict[str, list[dict]]) -> None:
+    for name, rows in seed_rows.items():
+        frame = to_frame(name, rows)
+        assert len(frame) == len(rows) and "pos" not in frame.columns
+    assert str(to_frame("facts", seed_rows["facts"])["part_of"].dtype) == "Int32"
+    assert to_frame("tags", []).empty
