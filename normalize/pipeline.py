@@ -16,6 +16,7 @@ from extract.model import Document
 from extract.readers import reader_for
 from extract.sections import Section, split_sections
 from normalize import metadata as M
+from normalize.glued import glued_cells
 from normalize.mapping import map_tables
 from normalize.records import Finding, ReportMeta, StdCell
 from normalize.validate import validate_report
@@ -74,6 +75,11 @@ def normalize_document(doc: Document, doc_id: str, source: str, size: int = 0) -
     mapped = map_tables(doc.tables, meta.year)
     meta = ReportMeta(meta.agency, meta.year, mapped.template, meta.published)
     section_text = {s.number: s.text for s in sections}
+    absent = {t for t in ALL_TABLES if t not in mapped.tables_found}
+    if absent and not doc.tables:  # a page flattened to text with its cells glued together
+        recovered = glued_cells(section_text, absent, mapped.template, mapped.notes)
+        mapped.cells.extend(recovered)
+        mapped.tables_found.update(c.table for c in recovered)
     findings = validate_report(mapped.cells, meta, section_text)
     missing = [t for t in ALL_TABLES if t not in mapped.tables_found]
     missing_sections = [n for n in range(1, 7) if n not in section_text]

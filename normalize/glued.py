@@ -1,0 +1,272 @@
+"""Tables whose cells were glued together when a page was flattened to text.
+
+Some archives keep a report only as the text of its web page, with the table cells
+run together and no separator left: ``行政规范性文件693665`` for the three cells 69, 3
+and 665, or ``一、本年新收政府信息公开申请数量640020470`` for the seven cells of a row
+of table 三.  The digit boundaries are lost, and only the tables' own arithmetic can
+bring them back:
+
+* a printed number has no leading zero, so ``0000000`` is seven zeros;
+* in table 三 every row's 总计 is the sum of its six applicant columns, and each
+  column balances (一 + 二 == （七） + 四; （七） == the sum of the outcome rows);
+* in table 四 each group's 总计 is the sum of its four outcomes.
+
+A row is split only when these rules leave exactly one way to do it; otherwise its
+cells are left without a value (``value`` None, ``raw`` the glued digits) and a note
+says so.  Table 二 has no identities: its multi-cell rows are split only when a single
+reading is possible (all zeros) or the narrative states the numbers that decide it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from normalize import labels as L
+from normalize.numbers import parse_number
+from normalize.records import StdCell
+from normalize.spec import t3_applicant_cols, t4_groups, t4_outcomes, table_spec
+
+_MAX_COMBINATIONS = 200_000
+
+
+@dataclass(frozen=True, slots=True)
+class GluedRow:
+    key: str
+    digits: str  # as printed, spaces included
+    start: int  # character span of the digits in the section text
+    end: int
+
+
+def _runs(text: str) -> list[tuple[str, str, int, int]]:
+    """(label text, digit run, start, end) in order; the label is the text before the run.
+
+    A run takes the spaces and decimal points printed among its digits; the digit right
+    before a list mark that opens the next label ("00000002.其他…") is left to that label.
+    """
+    out = []
+    pos = 0
+    label_start = 0
+    for m in re.finditer(r"\d[\d\s\u00a0.,]*", text):
+        run, a = m.group(0), m.start()
+        if a < pos:
+            continue
+        # The last digit before a list mark that opens the next label ("00000002.其他…").
+        nxt = text[m.end() : m.end() + 1]
+        stripped = run.rstrip()
+        if re.search(r"\d[.、．]$", stripped) and nxt and not nxt.isdigit():
+            stripped = stripped[:-2]
+        elif nxt and nxt in ".、．" and not text[m.end() + 1 : m.end() + 2].isdigit():
+            stripped = stripped[:-1]
+        if not stripped.strip():
+            pos = m.end()
+            continue
+        end = a + len(stripped)
+        out.append((text[label_start:a], stripped, a, end))
+        label_start = end
+        pos = end
+    return out
+
+
+def _row_key(label: str, matcher: L.RowMatcher) -> str | None:
+    """The row whose official label ends this stretch of text (headers and groups before it)."""
+    for i in range(len(label)):
+        key = matcher.exact.get(L.core(label[i:]))
+        if key:
+            return key
+    return None
+
+
+def parse_rows(text: str, table: str, template: str) -> list[GluedRow]:
+    matcher = L.row_matcher(table, template)
+    rows: list[GluedRow] = []
+    seen = set()
+    for label, digits, a, b in _runs(text):
+        key = _row_key(label, matcher)
+        if key and key not in seen:
+            seen.add(key)
+            rows.append(GluedRow(key, digits, a, b))
+    return rows
+
+
+def splits(digits: str, k: int) -> Iterator[tuple[int, ...]]:
+    """Every way to cut a digit string into k numbers without leading zeros."""
+    if k == 1:
+        if digits and (digits == "0" or digits[0] != "0"):
+            yield (int(digits),)
+        return
+    if digits.startswith("0"):
+        for rest in splits(digits[1:], k - 1):
+            yield (0, *rest)
+        return
+    for i in range(1, len(digits) - k + 2):
+        head = int(digits[:i])
+        for rest in splits(digits[i:], k - 1):
+            yield (head, *rest)
+
+
+def _candidates(printed: str, k: int, check) -> list[tuple[int, ...]]:
+    tokens = printed.split()
+    if len(tokens) == k and all(t.isdigit() for t in tokens):
+        values = tuple(int(t) for t in tokens)
+        if check(values):
+            return [values]
+    digits = re.sub(r"\s", "", printed)
+    if not digits.isdigit():
+        return []
+    return [v for v in splits(digits, k) if check(v)]
+
+
+# ---------------------------------------------------------------- table 三
+
+
+def _t3(text: str, template: str, notes: list[str]) -> list[StdCell]:
+    spec = table_spec("t3", template)
+    cols = list(spec.col_labels)
+    n_app = len(t3_applicant_cols())
+    rows = parse_rows(text, "t3", template)
+    if len(rows) < len(spec.rows) // 2:
+        return []
+    cands = {r.key: _candidates(r.digits, len(cols), lambda v: sum(v[:n_app]) == v[n_app]) for r in rows}
+    chosen = _choose_t3(cands, spec.row_keys)
+    cells: list[StdCell] = []
+    for r in rows:
+        split = chosen.get(r.key)
+        if split is None:
+            notes.append(f"t3 row {r.key}: glued digits {r.digits.strip()!r} cannot be split unambiguously")
+        for j, col in enumerate(cols):
+            value = float(split[j]) if split else None
+            raw = str(split[j]) if split else r.digits.strip()
+            cells.append(StdCell("t3", r.key, col, value, raw, f"chars {r.start}-{r.end}"))
+    return cells
+
+
+def _choose_t3(cands: dict[str, list[tuple[int, ...]]], order: Sequence[str]) -> dict[str, tuple[int, ...]]:
+    """Fix unique rows; resolve the others by the column identities, when that is unique."""
+    fixed = {k: v[0] for k, v in cands.items() if len(v) == 1}
+    open_rows = [k for k, v in cands.items() if len(v) > 1]
+    if not open_rows:
+        return fixed
+    n = 1
+    for k in open_rows:
+        n *= len(cands[k])
+    if n > _MAX_COMBINATIONS:
+        return fixed
+    outcomes = [
+        k for k in order if k not in ("new_received", "carried_over", "total_processed", "carried_forward")
+    ]
+    fits = []
+    for combo in itertools.product(*(cands[k] for k in open_rows)):
+        trial = {**fixed, **dict(zip(open_rows, combo, strict=True))}
+        if _balances(trial, outcomes):
+            fits.append(combo)
+    for i, k in enumerate(open_rows):
+        options = {combo[i] for combo in fits}
+        if len(options) == 1:
+            fixed[k] = options.pop()
+    return fixed
+
+
+def _balances(rows: dict[str, tuple[int, ...]], outcomes: list[str]) -> bool:
+    need = ("new_received", "carried_over", "total_processed", "carried_forward")
+    if any(k not in rows for k in need) or any(k not in rows for k in outcomes):
+        return False
+    for c in range(len(rows["total_processed"])):
+        if (
+            rows["new_received"][c] + rows["carried_over"][c]
+            != rows["total_processed"][c] + rows["carried_forward"][c]
+        ):
+            return False
+        if sum(rows[k][c] for k in outcomes) != rows["total_processed"][c]:
+            return False
+    return True
+
+
+# ---------------------------------------------------------------- table 四
+
+
+def _t4(text: str, notes: list[str]) -> list[StdCell]:
+    groups, outcomes = list(t4_groups()), list(t4_outcomes())
+    k = len(groups) * len(outcomes)
+    runs = _runs(text)
+    if not runs or not any(L.core(o) in L.core(text) for o in ("结果维持", "尚未审结")):
+        return []
+    _label, printed, a, b = max(runs, key=lambda r: len(re.sub(r"\s", "", r[1])))
+    n = len(outcomes)
+
+    def check(v: tuple[int, ...]) -> bool:
+        return all(sum(v[g * n : g * n + n - 1]) == v[g * n + n - 1] for g in range(len(groups)))
+
+    cands = _candidates(printed, k, check)
+    keys = [f"{g}.{o}" for g in groups for o in outcomes]
+    if len(cands) != 1:
+        notes.append(f"t4: glued digits {printed.strip()!r} give {len(cands)} readings, not split")
+        return [StdCell("t4", "count", key, None, printed.strip(), f"chars {a}-{b}") for key in keys]
+    return [
+        StdCell("t4", "count", key, float(v), str(v), f"chars {a}-{b}")
+        for key, v in zip(keys, cands[0], strict=True)
+    ]
+
+
+# ---------------------------------------------------------------- table 二
+
+
+def _t2(text: str, template: str, stated: dict[str, set[int]], notes: list[str]) -> list[StdCell]:
+    spec = table_spec("t2", template)
+    cells: list[StdCell] = []
+    for r in parse_rows(text, "t2", template):
+        cols = spec.row(r.key).cols
+        printed = r.digits.strip()
+        if len(cols) == 1:
+            cells.append(
+                StdCell("t2", r.key, cols[0], parse_number(printed), printed, f"chars {r.start}-{r.end}")
+            )
+            continue
+        cands = _candidates(printed, len(cols), lambda _v: True)
+        said = stated.get(r.key, set())
+        if len(cands) > 1 and said:
+            # The narrative often states the same figures (现行有效698件, 制发88件): keep the
+            # one reading in which it states the most cells, two at least.
+            hits = [sum(1 for x in c if x and x in said) for c in cands]
+            best = max(hits)
+            if best >= 2 and hits.count(best) == 1:
+                cands = [cands[hits.index(best)]]
+        if len(cands) == 1:
+            cells.extend(
+                StdCell("t2", r.key, col, float(v), str(v), f"chars {r.start}-{r.end}")
+                for col, v in zip(cols, cands[0], strict=True)
+            )
+        else:
+            notes.append(f"t2 row {r.key}: glued digits {printed!r} have {len(cands)} readings, not split")
+            cells.extend(StdCell("t2", r.key, col, None, printed, f"chars {r.start}-{r.end}") for col in cols)
+    return cells
+
+
+def _stated_counts(narrative: str, template: str) -> dict[str, set[int]]:
+    """Counts the narrative states in sentences naming a t2 row (规范性文件…698件)."""
+    out: dict[str, set[int]] = {}
+    sentences = re.split(r"[。；;！\n]", narrative)
+    for row in table_spec("t2", template).rows:
+        names = [L.core(x) for x in (row.label, *row.aliases)]
+        for s in sentences:
+            if any(n and n in L.core(s) for n in names) and not re.search(r"\d{4,}[^\d件]", s):
+                out.setdefault(row.key, set()).update(int(x) for x in re.findall(r"(\d+)\s*件", s))
+    return out
+
+
+def glued_cells(
+    section_text: dict[int, str], missing: set[str], template: str, notes: list[str]
+) -> list[StdCell]:
+    """Standard cells recovered from glued text for each table in ``missing``."""
+    use = template if template in ("2021", "2019") else "2021"
+    stated = _stated_counts("\n".join(section_text.values()), use)
+    out: list[StdCell] = []
+    if "t2" in missing and 2 in section_text:
+        out += _t2(section_text[2], use, stated, notes)
+    if "t3" in missing and 3 in section_text:
+        out += _t3(section_text[3], use, notes)
+    if "t4" in missing and 4 in section_text:
+        out += _t4(section_text[4], notes)
+    return out
