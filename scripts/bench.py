@@ -1,0 +1,372 @@
+"""End-to-end benchmark: speed, memory and accuracy of ``nianbao extract`` per format.
+
+    python scripts/bench.py --n 1000                # N generated documents per format
+    python scripts/bench.py --n 2 --md /tmp/B.md    # the CI smoke run
+
+For each format: generate N reports of that format only into their own folder (not
+timed), run ``nianbao extract DIR --out OUT --jobs 1`` in a fresh process, and take
+from that process its wall clock, its CPU time (user + sys: the one-core figure, which
+other load on a shared machine does not inflate) and its peak RSS (``wait4``).  A run
+over an empty folder gives the fixed cost of a process (interpreter, imports, empty
+datasets), subtracted for the "net" rate.  PDF pages come from the truth.  Accuracy is
+``corpus.evaluate.score`` of the dataset against ``truth.jsonl``.  The per-stage split
+(read / map + validate / narrative / rows, CPU ms per document) is timed in this process
+over a sample of the documents.
+
+The results, the command and the machine go into BENCHMARKS.md, in a section per N
+that replaces the section of an earlier run with the same N.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from itertools import pairwise
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script from anywhere
+    sys.path.insert(0, str(ROOT))
+
+from corpus import evaluate  # noqa: E402
+from corpus.synth import FORMATS, generate  # noqa: E402
+
+HEADER = """# Benchmarks
+
+Produced by `scripts/bench.py` (see its docstring): for each format, N generated reports
+of that format (`corpus/synth`, with a share of deliberately broken identities) are
+extracted by `nianbao extract DIR --out OUT --jobs 1` in a fresh process, one worker.
+Generation is not timed.
+
+* **docs/s**, **pages/s**: per second of CPU time (user + sys) of the extraction process,
+  i.e. on one core.  The machine is shared with other work, so wall-clock rates (in the
+  speed table) can be lower than CPU rates; the CPU rate is the comparable figure.
+  *net* subtracts the CPU time of the same command over an empty folder (process
+  start-up, imports, empty datasets).
+* **peak MB**: peak resident memory of the extraction process.
+* **cells exact**: printed cells of tables 二/三/四 whose value (and null-ness) came out
+  right.  **agency / year / template**: document metadata right.  **six sections**: all of
+  一…六 found.
+* **broken flagged**: deliberately broken identity instances with an error finding of the
+  same rule at the same place; *or n/a* also counts an `identity.not_assessable` info
+  there (a broken identity with a blank operand is not assessed rather than guessed).
+* **false alarms**: clean documents with any arithmetic error finding.
+* **stages**: CPU ms per document in-process over a sample: read (bytes -> document
+  model), map + validate, narrative (tokens, facts, tags), rows (dataset rows).
+"""
+
+SECTION = re.compile(r"^## N = (\d+) ", re.M)
+
+
+@dataclass(slots=True)
+class Run:
+    """One timed process: wall seconds, CPU seconds (user + sys), peak RSS in MB."""
+
+    wall: float
+    cpu: float
+    peak_mb: float
+    returncode: int
+
+
+@dataclass(slots=True)
+class FormatResult:
+    """Everything measured for one format."""
+
+    format: str
+    docs: int
+    pages: int | None
+    gen_seconds: float
+    run: Run
+    net_cpu: float
+    scores: dict
+    stages: dict[str, float] = field(default_factory=dict)
+    patterns: list[dict] = field(default_factory=list)
+
+    def rate(self, seconds: float, of: int | None = None) -> float | None:
+        n = self.docs if of is None else of
+        return n / seconds if seconds > 0 and n else None
+
+
+def extract_command() -> list[str]:
+    """``nianbao`` next to this interpreter, else ``python -m corpus.cli``."""
+    exe = Path(sys.executable).with_name("nianbao")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "corpus.cli"]
+
+
+def timed(cmd: list[str], log: Path) -> Run:
+    """Run ``cmd`` to completion; its own wall clock, CPU time and peak RSS."""
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    with log.open("wb") as fh:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    peak = usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)  # KiB on Linux, bytes on macOS
+    return Run(wall, usage.ru_utime + usage.ru_stime, peak / 1024**2, proc.returncode)
+
+
+def extract(src: Path, out: Path, log: Path) -> Run:
+    """``nianbao extract src --out out --jobs 1`` into a fresh ``out``."""
+    shutil.rmtree(out, ignore_errors=True)
+    run = timed([*extract_command(), "extract", str(src), "--out", str(out), "--jobs", "1"], log)
+    if run.returncode != 0:
+        tail = log.read_text("utf-8", "replace")[-2000:]
+        raise SystemExit(f"extraction of {src} failed ({run.returncode}):\n{tail}")
+    return run
+
+
+def stage_split(files: list[Path]) -> dict[str, float]:
+    """CPU ms per document of each stage, in this process (after one warm-up document)."""
+    try:
+        from corpus.run import narrative_rows_of, report_rows
+        from normalize.pipeline import normalize_document, read_document
+    except ImportError:  # the pipeline moved: skip the split rather than the benchmark
+        return {}
+    totals = {"read": 0.0, "map+validate": 0.0, "narrative": 0.0, "rows": 0.0}
+    done = 0
+    for i, path in enumerate([files[0], *files]):
+        data = path.read_bytes()
+        t0 = time.process_time()
+        try:
+            doc = read_document(data, str(path))
+        except Exception:  # a failed document has no later stages to time
+            continue
+        t1 = time.process_time()
+        report = normalize_document(doc, "x", str(path), size=len(data))
+        t2 = time.process_time()
+        narrative_rows_of(report)
+        t3 = time.process_time()
+        report_rows(report)
+        t4 = time.process_time()
+        if i == 0:  # warm-up: imports, tokenizer dictionary
+            continue
+        done += 1
+        for k, dt_ in zip(totals, (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=True):
+            totals[k] += dt_
+    return {k: round(1000 * v / done, 2) for k, v in totals.items()} if done else {}
+
+
+def patterns_of(out: Path, truth: Path, top: int) -> list[dict]:
+    """The biggest groups of wrong cells, with examples."""
+    rows = evaluate.mismatches(out, truth, limit=None)
+    return [
+        {
+            "pattern": key,
+            "count": n,
+            "examples": [
+                {
+                    "file": m.file,
+                    "cell": f"{m.table}/{m.row}/{m.col}",
+                    "got": None if m.got is None else {"value": m.got[0], "raw": m.got[1]},
+                    "printed": m.printed,
+                }
+                for m in ex
+            ],
+        }
+        for key, n, ex in evaluate.mismatch_patterns(rows)[:top]
+    ]
+
+
+def bench_format(fmt: str, args: argparse.Namespace, work: Path, startup_cpu: float) -> FormatResult:
+    src = work / fmt
+    shutil.rmtree(src, ignore_errors=True)
+    t0 = time.perf_counter()
+    truth = generate(args.n, src, formats=[fmt], error_rate=args.error_rate, seed=args.seed)
+    gen = time.perf_counter() - t0
+    recs = [json.loads(line) for line in truth.read_text("utf-8").splitlines() if line.strip()]
+    pages = sum(r.get("pages") or 0 for r in recs) or None
+    out = work / f"{fmt}.out"
+    run = extract(src, out, work / f"{fmt}.log")
+    scores = evaluate.score(out, truth)[fmt].row()
+    files = sorted(p for p in src.iterdir() if p.suffix == f".{fmt}")
+    stages = stage_split(files[: args.stage_sample]) if args.stage_sample else {}
+    patterns = patterns_of(out, truth, args.top) if scores["cells_exact_%"] < args.threshold else []
+    return FormatResult(
+        fmt, args.n, pages, gen, run, max(run.cpu - startup_cpu, 1e-9), scores, stages, patterns
+    )
+
+
+# ---------------------------------------------------------------- machine and report
+
+
+def machine() -> dict[str, str]:
+    """CPU, cores, memory, Python and OS of this machine."""
+    cpu = platform.processor() or platform.machine()
+    mem = ""
+    try:
+        info = Path("/proc/cpuinfo").read_text()
+        cpu = re.search(r"^model name\s*:\s*(.+)$", info, re.M).group(1).strip()  # type: ignore[union-attr]
+        kb = int(re.search(r"^MemTotal:\s*(\d+)", Path("/proc/meminfo").read_text(), re.M).group(1))  # type: ignore[union-attr]
+        mem = f"{kb / 1024**2:.1f} GiB"
+    except (OSError, AttributeError):
+        pass
+    return {
+        "cpu": cpu,
+        "nproc": str(os.cpu_count()),
+        "usable cores": str(len(os.sched_getaffinity(0))) if hasattr(os, "sched_getaffinity") else "",
+        "ram": mem,
+        "python": platform.python_version(),
+        "os": f"{platform.system()} {platform.release()}",
+        "load average at start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+    }
+
+
+def _f(v: float | None, digits: int = 1) -> str:
+    return "—" if v is None or v != v else f"{v:.{digits}f}"
+
+
+def markdown(
+    results: list[FormatResult], args: argparse.Namespace, command: str, mach: dict, startup: Run
+) -> str:
+    """The section of BENCHMARKS.md for this run."""
+    date = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    lines = [
+        f"## N = {args.n} documents per format ({date})",
+        "",
+        f"Command: `{command}`  ",
+        f"Extraction, per format: `nianbao extract DIR --out OUT --jobs 1`; error rate {args.error_rate}, seed {args.seed}.",
+        "",
+        "Machine: " + "; ".join(f"{k} {v}" for k, v in mach.items() if v) + ".  ",
+        "Shared with other work running at the same time (2 cores), so wall clock is noisy; "
+        "rates are per CPU second of the extraction process.",
+        "",
+        "| format | docs | docs/s | pages/s | peak MB | cells exact % | agency % | year % | template % "
+        "| six sections % | broken flagged % | broken flagged or n/a % | false alarms % |",
+        "|---|" + "---:|" * 12,
+    ]
+    for r in results:
+        s = r.scores
+        pps = r.pages / r.run.cpu if r.pages and r.run.cpu else None
+        lines.append(
+            f"| {r.format} | {r.docs} | {_f(r.rate(r.run.cpu))} | {_f(pps)} | {_f(r.run.peak_mb, 0)} "
+            f"| {_f(s['cells_exact_%'], 2)} | {_f(s['agency_%'])} | {_f(s['year_%'])} | {_f(s['template_%'])} "
+            f"| {_f(s['six_sections_%'])} | {_f(s['broken_flagged_%'])} ({s['broken']}) "
+            f"| {_f(s['broken_flagged_or_na_%'])} | {_f(s['false_alarm_%'])} ({s['clean']}) |"
+        )
+    lines += [
+        "",
+        "Broken flagged: (n) = broken identity instances; false alarms: (n) = clean documents.",
+        "",
+        "Speed detail (CPU = user + sys of the extraction process; net = minus the empty-folder run, "
+        f"{startup.cpu:.2f} s CPU, {startup.peak_mb:.0f} MB; stages in CPU ms per document):",
+        "",
+        "| format | docs | pages | wall s | CPU s | docs/s wall | docs/s CPU | docs/s CPU net | pages/s CPU net "
+        "| failed | read | map+validate | narrative | rows | generation docs/s |",
+        "|---|" + "---:|" * 15,
+    ]
+    for r in results:
+        st = r.stages
+        pps_net = r.pages / r.net_cpu if r.pages else None
+        lines.append(
+            f"| {r.format} | {r.docs} | {r.pages or '—'} | {_f(r.run.wall)} | {_f(r.run.cpu)} "
+            f"| {_f(r.rate(r.run.wall))} | {_f(r.rate(r.run.cpu))} | {_f(r.rate(r.net_cpu))} | {_f(pps_net)} "
+            f"| {r.scores['failed']} | {_f(st.get('read'))} | {_f(st.get('map+validate'))} "
+            f"| {_f(st.get('narrative'))} | {_f(st.get('rows'))} | {_f(r.rate(r.gen_seconds))} |"
+        )
+    pats = [r for r in results if r.patterns]
+    if pats:
+        lines += ["", f"Top mismatch patterns of formats below {args.threshold} % cells exact:", ""]
+        for r in pats:
+            for p in r.patterns:
+                ex = p["examples"][0]
+                got = "absent" if ex["got"] is None else f"{ex['got']['value']} from {ex['got']['raw']!r}"
+                lines.append(
+                    f"* {r.format}: {p['pattern']} — {p['count']}× (e.g. {ex['file']} {ex['cell']}: "
+                    f"got {got}, printed {ex['printed']!r})"
+                )
+    return "\n".join(lines) + "\n"
+
+
+def write_markdown(path: Path, section: str, n: int) -> None:
+    """Put ``section`` into ``path``: replace the section of the same N, keep the others."""
+    old = path.read_text("utf-8") if path.exists() else ""
+    bounds = [*(m.start() for m in SECTION.finditer(old)), len(old)]
+    sections = [old[a:b].rstrip() + "\n" for a, b in pairwise(bounds)]
+    kept = [s for s in sections if int(SECTION.match(s).group(1)) != n]  # type: ignore[union-attr]
+    body = sorted([*kept, section], key=lambda s: -int(SECTION.match(s).group(1)))  # type: ignore[union-attr]
+    path.write_text(HEADER + "\n" + "\n".join(body), "utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=100, help="documents per format")
+    ap.add_argument("--formats", default=",".join(FORMATS), help="comma-separated formats")
+    ap.add_argument("--error-rate", type=float, default=0.2, help="share of documents with a broken identity")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--work", type=Path, help="folder for documents and datasets (default: a temporary one)")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary work folder")
+    ap.add_argument("--md", type=Path, default=ROOT / "BENCHMARKS.md", help="Markdown file to update")
+    ap.add_argument("--json", type=Path, help="also write the raw results here")
+    ap.add_argument("--stage-sample", type=int, default=40, help="documents per format for the stage split")
+    ap.add_argument(
+        "--threshold", type=float, default=99.5, help="list mismatch patterns below this cells exact %%"
+    )
+    ap.add_argument("--top", type=int, default=8, help="mismatch patterns listed per format")
+    args = ap.parse_args(argv)
+    formats = [f.strip() for f in args.formats.split(",") if f.strip()]
+    if args.n < 1 or not formats or any(f not in FORMATS for f in formats):
+        ap.error(f"--n must be >= 1 and --formats a subset of {','.join(FORMATS)}")
+    command = "python scripts/bench.py " + " ".join(
+        shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:])
+    )
+    mach = machine()
+
+    tmp = None if args.work else tempfile.mkdtemp(prefix="nianbao-bench-")
+    work = Path(args.work or tmp)
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        empty = work / "empty"
+        shutil.rmtree(empty, ignore_errors=True)
+        empty.mkdir()
+        startup = extract(empty, work / "empty.out", work / "empty.log")
+        print(f"start-up (empty folder): {startup.cpu:.2f} s CPU, {startup.wall:.2f} s wall", flush=True)
+        results = []
+        for fmt in formats:
+            r = bench_format(fmt, args, work, startup.cpu)
+            results.append(r)
+            s = r.scores
+            print(
+                f"{fmt:5} {r.docs} docs  {r.rate(r.run.cpu) or 0:7.1f} docs/s CPU  {r.rate(r.run.wall) or 0:7.1f} wall  "
+                f"{r.run.peak_mb:5.0f} MB  cells {s['cells_exact_%']}%  flagged {s['broken_flagged_%']}% "
+                f"(or n/a {s['broken_flagged_or_na_%']}%)  false alarms {s['false_alarm_%']}%",
+                flush=True,
+            )
+            for p in r.patterns:
+                print(f"      {p['count']:6}  {p['pattern']}  e.g. {p['examples'][0]}", flush=True)
+        section = markdown(results, args, command, mach, startup)
+        write_markdown(args.md, section, args.n)
+        if args.json:
+            args.json.write_text(
+                json.dumps(
+                    {
+                        "command": command,
+                        "machine": mach,
+                        "startup": asdict(startup),
+                        "results": [asdict(r) for r in results],
+                    },
+                    ensure_ascii=False,
+                    indent=1,
+                ),
+                "utf-8",
+            )
+        print(f"-> {args.md}")
+    finally:
+        if tmp and not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
