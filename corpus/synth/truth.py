@@ -9,7 +9,9 @@ Fields:
   ``published`` (yyyy-mm-dd, the date printed at the end), ``title`` (title lines joined by a space)
 * ``cells``: every printed cell of tables 二/三/四 in the template's slot order,
   ``{"table", "row", "col", "value", "raw"}``; value null where the raw text is a null mark
-  (blank, —, -, /, 无), which only ever stands for zero
+  (blank, —, -, /, 无), which only ever stands for zero; otherwise value is the printed
+  number, ``normalize.numbers.parse_number(raw)`` (a value is drawn at the places it is
+  printed with, so nothing is lost to rounding)
 * ``sections``: ``[{"section": 1..6, "title": heading as printed}]``
 * ``broken``: every rule instance the printed numbers break (see ``identities.py``), e.g.
   ``{"table": "t3", "rule": "t3.balance", "col": "natural_person", "lhs": 5, "rhs": 6}``;
