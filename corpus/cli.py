@@ -23,6 +23,8 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from corpus.executors import DEFAULT_BATCH
+
 app = typer.Typer(
     help="Turn government information disclosure annual reports (政府信息公开工作年度报告) into Parquet.",
     no_args_is_help=True,
@@ -47,10 +49,31 @@ def _progress() -> Progress:
 def extract(
     paths: Annotated[list[Path], typer.Argument(help="Report files and folders (walked recursively).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the datasets into.")],
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes (1 = in-process).")] = 1,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", help="Worker processes (default: the cores; 1 = in-process).")
+    ] = 0,
+    dask: Annotated[
+        str | None,
+        typer.Option(
+            help="Run on Dask: 'local' starts a LocalCluster of --jobs workers, or tcp://HOST:8786."
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Redo every input, even those already done.")
+    ] = False,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", min=1, help="Documents per batch (one part file each).")
+    ] = DEFAULT_BATCH,
+    narrative: Annotated[
+        bool, typer.Option("--narrative/--no-narrative", help="Also write tokens, facts and tags.")
+    ] = True,
     strict: Annotated[bool, typer.Option(help="Exit 1 if any document failed.")] = False,
 ) -> None:
-    """Extract reports into DIR/documents, cells, sections and findings (.parquet)."""
+    """Extract reports into DIR/documents, cells, sections, findings (+ tokens, facts, tags).
+
+    Incremental: inputs already done with this extractor version are skipped (see
+    DIR/manifest.sqlite); a killed run picks up where it stopped.
+    """
     from corpus.run import run_extract
 
     with _progress() as bar:
@@ -58,19 +81,47 @@ def extract(
         summary = run_extract(
             paths,
             out,
-            jobs=jobs,
+            jobs=jobs or None,
+            dask=dask,
+            force=force,
+            batch_size=batch_size,
+            narrative=narrative,
             on_total=lambda n: bar.update(task, total=n),
-            on_document=lambda _rows: bar.advance(task),
+            on_progress=lambda n: bar.advance(task, n),
         )
     s = summary.status
     rate = summary.documents / summary.seconds if summary.seconds else 0.0
+    skipped = f", {summary.skipped} unchanged inputs skipped" if summary.skipped else ""
     console.print(
         f"[bold]{summary.documents}[/] documents: [green]{s['ok']} ok[/], [yellow]{s['partial']} partial[/], "
-        f"[red]{s['failed']} failed[/]; {summary.cells} cells, {summary.findings} findings "
+        f"[red]{s['failed']} failed[/]; {summary.cells} cells, {summary.findings} findings{skipped} "
         f"in {summary.seconds:.1f}s ({rate:.1f} docs/s) -> {out}"
     )
     if strict and s["failed"]:
         raise typer.Exit(1)
+
+
+@app.command()
+def query(
+    sql: Annotated[str, typer.Argument(help="SQL over the views documents, cells, sections, findings, ...")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="A folder written by 'nianbao extract'.")],
+    to: Annotated[
+        Path | None, typer.Option("--to", help="Write the result to this .csv or .parquet file instead.")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="Rows to print at most (not applied with --to).")] = 50,
+) -> None:
+    """Run DuckDB SQL over a dataset: one view per table (and 'manifest')."""
+    from corpus.query import QueryError, print_result, run_query
+
+    try:
+        result = run_query(out, sql, to=to)
+    except QueryError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from None
+    if to is not None:
+        console.print(f"{result.rows} rows -> {to}")
+    else:
+        print_result(result, Console(), limit=limit)
 
 
 @app.command()

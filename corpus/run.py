@@ -1,23 +1,38 @@
-"""The batch run: every input file to rows of the output datasets.
+"""The batch run: every input file to rows of the output datasets, incrementally.
 
 One bad file never stops a run: each file becomes a ``documents`` row whatever
-happens, failed ones with a one-line reason.  Workers return plain rows, so the same
-function serves the in-process loop and a process pool.
+happens, failed ones with a one-line reason.
+
+A run lists its inputs (path, size, mtime), asks the manifest which need work
+(new, changed, another extractor version, or all with ``force``), cuts those into
+batches of ``batch_size`` in source order, and hands the batches to an executor.
+A worker turns its batch into part files (``process_batch``) and returns only
+their names and one record per input; the driver commits each batch as it comes
+back (``corpus.manifest``).  Memory is one batch per worker and a few records in
+the driver, whatever the corpus size; a killed run resumes where it stopped.
+
+The same inputs give the same rows whatever the executor: batches are cut by the
+driver in a fixed order, and a part holds its batch's rows in source order.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import resource
+import socket
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
+from itertools import islice
 from pathlib import Path
 
-from corpus.store import DatasetWriter
+from corpus.executors import DEFAULT_BATCH, default_jobs, make_executor
+from corpus.manifest import BatchResult, FileRecord, Item, Manifest
+from corpus.store import ALL_SCHEMAS, PartWriter
 from normalize.pipeline import EXTRACTOR_VERSION, Report, process
 from normalize.records import ReportMeta
 
@@ -34,7 +49,10 @@ SKIP_SUFFIXES = {
     ".yaml",
     ".yml",
     ".log",
+    ".sqlite",
 }
+
+COMPACT_TARGET = 20_000  # documents per part after compaction
 
 Rows = dict[str, list[dict]]
 
@@ -43,24 +61,50 @@ Rows = dict[str, list[dict]]
 class Summary:
     """What a run did, for the closing line and for tests."""
 
-    documents: int = 0
+    inputs: int = 0  # files found
+    skipped: int = 0  # already done with this extractor version
+    unchanged: int = 0  # mtime moved, bytes the same: not parsed again
+    documents: int = 0  # files parsed by this run
     status: Counter = field(default_factory=Counter)
     formats: Counter = field(default_factory=Counter)
     cells: int = 0
     findings: int = 0
+    parts_compacted: int = 0
+    removed: int = 0  # parts dropped because their inputs vanished or changed
     seconds: float = 0.0
+    max_worker_rss: int = 0  # bytes
+    executor: str = ""
+    workers: int = 1
 
-    def add(self, rows: Rows) -> None:
-        doc = rows["documents"][0]
-        self.documents += 1
-        self.status[doc["status"]] += 1
-        self.formats[doc["format"]] += 1
-        self.cells += len(rows["cells"])
-        self.findings += len(rows["findings"])
+    def add(self, result: BatchResult) -> None:
+        self.unchanged += len(result.unchanged)
+        self.documents += len(result.files)
+        for r in result.files:
+            self.status[r.status] += 1
+            self.formats[r.format] += 1
+        self.cells += result.cells
+        self.findings += result.findings
+        self.max_worker_rss = max(self.max_worker_rss, result.max_rss)
+
+
+@dataclass(slots=True)
+class Task:
+    """One batch for a worker: which part to write, which inputs, where."""
+
+    out: str
+    part: int
+    items: list[Item]
+    narrative: bool
 
 
 def iter_inputs(paths: Iterable[Path]) -> Iterator[Path]:
     """Files named, and files found below folders named (sorted, hidden ones skipped)."""
+    for path, _size, _mtime in iter_listing(paths):
+        yield Path(path)
+
+
+def iter_listing(paths: Iterable[Path]) -> Iterator[tuple[str, int, int]]:
+    """(path, size, mtime_ns) of every input, as ``iter_inputs`` orders them."""
     for path in paths:
         if path.is_dir():
             for root, dirs, files in os.walk(path):
@@ -68,9 +112,16 @@ def iter_inputs(paths: Iterable[Path]) -> Iterator[Path]:
                 for name in sorted(files):
                     if name.startswith(".") or Path(name).suffix.lower() in SKIP_SUFFIXES:
                         continue
-                    yield Path(root) / name
+                    full = os.path.join(root, name)
+                    try:
+                        st = os.stat(full)
+                    except OSError:
+                        yield full, -1, -1  # listed but unreadable: becomes a failed row
+                        continue
+                    yield full, st.st_size, st.st_mtime_ns
         elif path.exists():
-            yield path
+            st = path.stat()
+            yield str(path), st.st_size, st.st_mtime_ns
         else:
             raise FileNotFoundError(f"no such file or folder: {path}")
 
@@ -131,57 +182,183 @@ def report_rows(report: Report) -> Rows:
     }
 
 
+def _failed_report(source: str, reason: str) -> Report:
+    # No bytes, so no content hash: the id is the hash of the path instead.
+    doc_id = hashlib.sha256(source.encode()).hexdigest()
+    return Report(doc_id, source, "unknown", "failed", reason, ReportMeta(None, None, "unknown", None))
+
+
 def process_path(path: Path) -> Rows:
     """Read one file and turn it into rows; unreadable files give a failed row."""
     try:
         data = path.read_bytes()
     except OSError as exc:
-        # No bytes, so no content hash: the id is the hash of the path instead.
-        doc_id = hashlib.sha256(str(path).encode()).hexdigest()
-        meta = ReportMeta(None, None, "unknown", None)
-        return report_rows(
-            Report(doc_id, str(path), "unknown", "failed", f"cannot read file: {exc.strerror}", meta)
-        )
+        return report_rows(_failed_report(str(path), f"cannot read file: {exc.strerror}"))
     return report_rows(process(data, str(path)))
+
+
+def narrative_rows_of(report: Report) -> Rows:
+    """tokens, facts and tags of a report (nothing for a failed one)."""
+    if report.status == "failed" or not report.sections:
+        return {}
+    from normalize.narrative import narrative_rows
+
+    return narrative_rows(report.doc_id, {s.number: s.text for s in report.sections})
+
+
+def warm(narrative: bool = True) -> None:
+    """Load the readers and the tokenizer once, when a worker process starts."""
+    import importlib
+
+    from extract.readers import READERS
+
+    for module in READERS.values():
+        try:
+            importlib.import_module(module)
+        except ImportError:  # a reader not installed shows up as failed documents
+            pass
+    if narrative:
+        from normalize.segment import get_tokenizer
+
+        get_tokenizer()
+
+
+def process_batch(task: Task) -> BatchResult:
+    """Turn one batch of inputs into a staged part; rows go to disk, records come back."""
+    started = time.perf_counter()
+    out = Path(task.out)
+    result = BatchResult(part=task.part, worker=f"{socket.gethostname()}:{os.getpid()}")
+    writer = PartWriter(out, task.part, ALL_SCHEMAS)
+    try:
+        for item in task.items:
+            try:
+                with open(item.source, "rb") as fh:
+                    st = os.fstat(fh.fileno())
+                    data = fh.read()
+            except OSError as exc:
+                report = _failed_report(item.source, f"cannot read file: {exc.strerror}")
+                size, mtime, sha = max(item.size, 0), item.mtime_ns, None
+            else:
+                size, mtime = st.st_size, st.st_mtime_ns
+                sha = hashlib.sha256(data).hexdigest()
+                if sha == item.sha256:  # touched, not changed: nothing to parse
+                    result.unchanged.append(
+                        FileRecord(item.source, size, mtime, sha, sha, "", "", None, None)
+                    )
+                    continue
+                report = process(data, item.source)
+                del data
+            rows = report_rows(report)
+            year = report.meta.year
+            if task.narrative:
+                rows.update(narrative_rows_of(report))
+            for name, items in rows.items():
+                if items:
+                    writer.add(name, year, items)
+            result.cells += len(rows["cells"])
+            result.findings += len(rows["findings"])
+            result.files.append(
+                FileRecord(
+                    item.source,
+                    size,
+                    mtime,
+                    sha,
+                    report.doc_id,
+                    report.format,
+                    report.status,
+                    report.error,
+                    year,
+                )
+            )
+        result.written = writer.close()
+    except BaseException:
+        writer.abort()
+        raise
+    result.seconds = time.perf_counter() - started
+    result.max_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    return result
+
+
+def _tasks(manifest: Manifest, out: Path, batch_size: int, narrative: bool) -> Iterator[Task]:
+    todo = manifest.todo()
+    while batch := list(islice(todo, batch_size)):
+        yield Task(str(out), manifest.next_part(), batch, narrative)
+
+
+def options_key(narrative: bool) -> str:
+    """The run options that change the rows written (part of the skip test)."""
+    return "narrative" if narrative else ""
 
 
 def run_extract(
     paths: list[Path],
     out: Path,
     *,
-    jobs: int = 1,
-    flush_every: int = 500,
-    on_document: Callable[[Rows], None] | None = None,
+    jobs: int | None = None,
+    dask: str | None = None,
+    force: bool = False,
+    batch_size: int = DEFAULT_BATCH,
+    narrative: bool = True,
+    compact_target: int = COMPACT_TARGET,
+    on_progress: Callable[[int], None] | None = None,
     on_total: Callable[[int], None] | None = None,
+    on_batch: Callable[[BatchResult], None] | None = None,
 ) -> Summary:
-    """Extract every input below ``paths`` into the datasets of ``out``."""
+    """Extract every input below ``paths`` into the datasets of ``out``.
+
+    ``jobs`` worker processes (default: the cores available; 1 runs in-process), or a
+    Dask cluster when ``dask`` is ``'local'`` or a scheduler address.  Inputs done
+    before with the same extractor version and options are skipped unless ``force``.
+    """
     started = time.perf_counter()
-    inputs = list(iter_inputs(paths))
-    if on_total:
-        on_total(len(inputs))
-    writer = DatasetWriter(out)
+    paths = [Path(p) for p in paths]
+    for p in paths:  # a wrong path fails before anything is written
+        if not p.exists():
+            raise FileNotFoundError(f"no such file or folder: {p}")
+    jobs = jobs or default_jobs()
+    schemas = ALL_SCHEMAS  # narrative datasets always exist, empty when not asked for
+    options = options_key(narrative)
     summary = Summary()
+    manifest = Manifest(out)
     try:
-        for k, rows in enumerate(_results(inputs, jobs), 1):
-            for name, items in rows.items():
-                writer.add(name, items)
-            summary.add(rows)
-            if on_document:
-                on_document(rows)
-            if k % flush_every == 0:
-                writer.flush()
-        writer.commit()
-    except BaseException:
-        writer.abort()
-        raise
+        manifest.recover(ALL_SCHEMAS)
+        manifest.ensure_schemas(ALL_SCHEMAS)  # readable from the first moment on
+        listed = Counter()
+
+        def counted() -> Iterator[tuple[str, int, int]]:
+            for row in iter_listing(paths):
+                listed["n"] += 1
+                yield row
+
+        n_todo = manifest.plan(counted(), EXTRACTOR_VERSION, options, force)
+        summary.inputs = listed["n"]
+        summary.skipped = summary.inputs - n_todo
+        if on_total:
+            on_total(n_todo)
+        if n_todo:
+            executor = make_executor(jobs, dask, warm=partial(warm, narrative))
+            summary.executor, summary.workers = executor.name, executor.workers
+            try:
+                results = executor.imap_unordered(
+                    process_batch, _tasks(manifest, out, batch_size, narrative), max(2, 2 * executor.workers)
+                )
+                for k, result in enumerate(results, 1):
+                    summary.removed += len(manifest.commit(result, EXTRACTOR_VERSION, options))
+                    summary.add(result)
+                    if on_batch:
+                        on_batch(result)
+                    if on_progress:
+                        on_progress(len(result.files) + len(result.unchanged))
+                    if k % 64 == 0:
+                        summary.parts_compacted += manifest.compact(schemas, compact_target, final=False)
+            finally:
+                executor.close()
+        summary.removed += len(manifest.forget_missing())
+        summary.parts_compacted += manifest.compact(schemas, compact_target, final=True)
+        manifest.ensure_schemas(ALL_SCHEMAS)
+        manifest.export()
+        manifest.clear_staging()
+    finally:
+        manifest.close()
     summary.seconds = time.perf_counter() - started
     return summary
-
-
-def _results(inputs: list[Path], jobs: int) -> Iterator[Rows]:
-    if jobs <= 1 or len(inputs) < 2:
-        for path in inputs:
-            yield process_path(path)
-        return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield from pool.map(process_path, inputs, chunksize=8)

@@ -1,14 +1,26 @@
-"""Parquet datasets: fixed schemas, batched part files, an atomic swap at the end.
+"""Parquet datasets: fixed schemas, a year-partitioned layout of immutable part files.
 
-Each dataset is a folder ``DIR/<name>.parquet/`` of part files, which pandas and
-DuckDB both read as one table.  A run writes its parts into a staging folder and
-only moves them into place when it finishes, so a run that dies never leaves a
-half-written dataset where the previous one was.
+Each dataset is a folder ``DIR/<name>.parquet/`` laid out Hive-style by report year::
+
+    DIR/cells.parquet/report_year=2021/part-00000007.parquet
+    DIR/cells.parquet/report_year=0/part-00000007.parquet      (year unknown)
+
+``pandas.read_parquet(DIR/"cells.parquet")`` and DuckDB's
+``read_parquet('DIR/cells.parquet/**')`` both read it as one table and add a
+``report_year`` column (category in pandas, BIGINT in DuckDB) that filters prune on.
+The partition key is not called ``year`` because ``documents`` already has an int32
+``year`` column, and pyarrow refuses a partition field that clashes with a file
+column.  Unknown years go to ``report_year=0``: pyarrow cannot read a Hive null
+partition (``__HIVE_DEFAULT_PARTITION__``) next to integer ones.
+
+A part file is written once, under a staging folder, and moved into place with
+``os.replace``; it is never modified afterwards (see ``corpus.manifest``).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import uuid
 from collections.abc import Iterable
@@ -17,74 +29,194 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+PARTITION = "report_year"
+UNKNOWN_YEAR = 0
+STAGING = ".staging"
+PART_RE = re.compile(r"^part-(\d{8})\.parquet$")
+# Rows a worker keeps in memory per dataset and year before it writes a row group.
+ROW_GROUP_ROWS = 50_000
+
+_i8, _i32, _s, _f = pa.int8(), pa.int32(), pa.string(), pa.float64()
 
 SCHEMAS: dict[str, pa.Schema] = {
     "documents": pa.schema(
         [
-            ("doc_id", pa.string()),
-            ("source", pa.string()),
-            ("format", pa.string()),
-            ("status", pa.string()),
-            ("error", pa.string()),
-            ("agency", pa.string()),
-            ("year", pa.int32()),
-            ("template", pa.string()),
+            ("doc_id", _s),
+            ("source", _s),
+            ("format", _s),
+            ("status", _s),
+            ("error", _s),
+            ("agency", _s),
+            ("year", _i32),
+            ("template", _s),
             ("published", pa.date32()),
             ("size", pa.int64()),
-            ("pages", pa.int32()),
-            ("n_cells", pa.int32()),
-            ("n_sections", pa.int8()),
-            ("n_findings", pa.int32()),
-            ("extractor_version", pa.string()),
+            ("pages", _i32),
+            ("n_cells", _i32),
+            ("n_sections", _i8),
+            ("n_findings", _i32),
+            ("extractor_version", _s),
         ]
     ),
     "cells": pa.schema(
-        [
-            ("doc_id", pa.string()),
-            ("table", pa.string()),
-            ("row", pa.string()),
-            ("col", pa.string()),
-            ("value", pa.float64()),
-            ("raw", pa.string()),
-            ("prov", pa.string()),
-        ]
+        [("doc_id", _s), ("table", _s), ("row", _s), ("col", _s), ("value", _f), ("raw", _s), ("prov", _s)]
     ),
-    "sections": pa.schema(
-        [
-            ("doc_id", pa.string()),
-            ("section", pa.int8()),
-            ("title", pa.string()),
-            ("text", pa.string()),
-        ]
-    ),
+    "sections": pa.schema([("doc_id", _s), ("section", _i8), ("title", _s), ("text", _s)]),
     "findings": pa.schema(
         [
-            ("doc_id", pa.string()),
-            ("rule", pa.string()),
-            ("severity", pa.string()),
-            ("table", pa.string()),
-            ("message", pa.string()),
-            ("row", pa.string()),
-            ("col", pa.string()),
-            ("section", pa.int8()),
-            ("expected", pa.string()),
-            ("actual", pa.string()),
+            ("doc_id", _s),
+            ("rule", _s),
+            ("severity", _s),
+            ("table", _s),
+            ("message", _s),
+            ("row", _s),
+            ("col", _s),
+            ("section", _i8),
+            ("expected", _s),
+            ("actual", _s),
         ]
     ),
 }
+
+# The narrative datasets (normalize.narrative), written when a run asks for them.
+NARRATIVE_SCHEMAS: dict[str, pa.Schema] = {
+    "tokens": pa.schema(
+        [
+            ("doc_id", _s),
+            ("section", _i8),
+            ("paragraph", _i32),
+            ("position", _i32),
+            ("start", _i32),
+            ("token", _s),
+        ]
+    ),
+    "facts": pa.schema(
+        [
+            ("doc_id", _s),
+            ("section", _i8),
+            ("fact", _i32),
+            ("key", _s),
+            ("value", _f),
+            ("value_max", _f),
+            ("unit", _s),
+            ("qualifier", _s),
+            ("negated", pa.bool_()),
+            ("part_of", _i32),
+            ("label", _s),
+            ("raw", _s),
+            ("sentence", _s),
+            ("start", _i32),
+            ("end", _i32),
+            ("sentence_start", _i32),
+            ("sentence_end", _i32),
+        ]
+    ),
+    "tags": pa.schema(
+        [
+            ("doc_id", _s),
+            ("section", _i8),
+            ("unit", _s),
+            ("index", _i32),
+            ("tag", _s),
+            ("label", _s),
+            ("method", _s),
+            ("score", _f),
+            ("rank", _i32),
+            ("role", _s),
+            ("heading", _s),
+            ("text", _s),
+            ("start", _i32),
+            ("end", _i32),
+        ]
+    ),
+}
+
+ALL_SCHEMAS: dict[str, pa.Schema] = {**SCHEMAS, **NARRATIVE_SCHEMAS}
 
 
 def dataset_path(out: Path, name: str) -> Path:
     return out / f"{name}.parquet"
 
 
-class DatasetWriter:
-    """Buffers rows per dataset and writes them as part files in a staging folder.
+def part_name(part: int) -> str:
+    return f"part-{part:08d}.parquet"
 
-    ``flush`` writes what is buffered (call it every few hundred documents to keep
-    memory flat); ``commit`` moves every dataset into place; ``abort`` drops the
-    staging folder and leaves the previous datasets untouched.
+
+def part_relpath(name: str, year: int | None, part: int) -> str:
+    """Where part ``part`` of dataset ``name`` puts its rows of report year ``year``."""
+    return f"{name}.parquet/{PARTITION}={year or UNKNOWN_YEAR}/{part_name(part)}"
+
+
+def staging_dir(out: Path, part: int) -> Path:
+    """The folder a task writes part ``part`` into before the driver commits it."""
+    return out / STAGING / f"part-{part:08d}"
+
+
+class PartWriter:
+    """Writes one part: rows per (dataset, year) into staged Parquet files.
+
+    Rows are buffered per file and written as a row group every ``ROW_GROUP_ROWS``
+    rows, so memory stays bounded whatever the batch holds.  ``close`` returns the
+    paths written, relative to the staging folder (and to ``out`` once committed).
+    """
+
+    def __init__(self, out: Path, part: int, schemas: dict[str, pa.Schema]):
+        self.root = staging_dir(out, part)
+        self.part = part
+        self.schemas = schemas
+        self._buffers: dict[tuple[str, int], list[dict]] = {}
+        self._writers: dict[tuple[str, int], pq.ParquetWriter] = {}
+
+    def add(self, name: str, year: int | None, rows: Iterable[dict]) -> None:
+        key = (name, year or UNKNOWN_YEAR)
+        buf = self._buffers.setdefault(key, [])
+        buf.extend(rows)
+        if len(buf) >= ROW_GROUP_ROWS:
+            self._write(key)
+
+    def _write(self, key: tuple[str, int]) -> None:
+        rows = self._buffers.get(key)
+        if not rows:
+            return
+        name, year = key
+        schema = self.schemas[name]
+        writer = self._writers.get(key)
+        if writer is None:
+            path = self.root / part_relpath(name, year, self.part)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            writer = self._writers[key] = pq.ParquetWriter(path, schema, compression="zstd")
+        writer.write_table(pa.Table.from_pylist(rows, schema=schema))
+        self._buffers[key] = []
+
+    def close(self) -> list[str]:
+        for key in list(self._buffers):
+            self._write(key)
+        for writer in self._writers.values():
+            writer.close()
+        return sorted(part_relpath(name, year, self.part) for name, year in self._writers)
+
+    def abort(self) -> None:
+        for writer in self._writers.values():
+            writer.close()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def write_empty(out: Path, name: str, schema: pa.Schema) -> Path:
+    """A zero-row file so that a dataset with no rows still has its schema on disk."""
+    path = dataset_path(out, name) / f"{PARTITION}={UNKNOWN_YEAR}" / "empty.parquet"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".empty-{uuid.uuid4().hex[:8]}.tmp")
+    pq.write_table(schema.empty_table(), tmp)
+    os.replace(tmp, path)
+    return path
+
+
+class DatasetWriter:
+    """Writes whole datasets in one go: part files staged, then swapped into place.
+
+    For tools that rewrite a dataset entirely (``nianbao check``); the extract run
+    itself commits part by part through ``corpus.manifest``.
     """
 
     def __init__(self, out: Path, schemas: dict[str, pa.Schema] | None = None, rows_per_part: int = 200_000):
@@ -110,8 +242,7 @@ class DatasetWriter:
                 self._write(name)
 
     def _write(self, name: str) -> None:
-        schema = self.schemas[name]
-        table = pa.Table.from_pylist(self._buffers[name], schema=schema)
+        table = pa.Table.from_pylist(self._buffers[name], schema=self.schemas[name])
         part = self._parts[name]
         pq.write_table(table, self.staging / f"{name}.parquet" / f"part-{part:05d}.parquet")
         self._parts[name] = part + 1
