@@ -168,7 +168,8 @@ def main() -> None:
     print(
         f"pool of {args.procs} fresh processes, {len(batch)} docs, start-up included: "
         f"wall {wall:.1f} s = {len(batch) / wall:,.1f} docs/s, {copies * chars / wall:,.0f} chars/s; "
-        f"slowest worker {cpu:.1f} s CPU = {len(batch) / cpu:,.1f} docs/s "
+        f"slowest worker {cpu:.1f} s CPU for {len(chunks[0])} docs = {len(batch) / cpu:,.1f} docs/s "
+        f"for the pool on free cores "
         f"(builds {', '.join(f'{b:.2f}' for _, b in spent)} s)"
     )
 
