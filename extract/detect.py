@@ -63,9 +63,13 @@ def _zip_kind(data: bytes, name: str) -> Format:
     return Format.ZIP
 
 
+# Bytes that occur in text: tab, line feed, vertical tab, form feed, carriage return, and 0x20 up.
+_TEXT_BYTES = bytes(range(9, 14)) + bytes(range(32, 256))
+
+
 def _looks_binary(sample: bytes) -> bool:
     if b"\x00" in sample:
         # UTF-16 text has NULs too; accept it only with a BOM.
         return not sample.startswith((b"\xff\xfe", b"\xfe\xff"))
-    controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    controls = len(sample.translate(None, _TEXT_BYTES))
     return controls > len(sample) // 20

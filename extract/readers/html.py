@@ -512,6 +512,9 @@ def _cell_text(td: etree._Element) -> str:
         only = td[0]
         if len(only) == 0 and only.tag != "br":
             return _clean_line((td.text or "") + (only.text or "") + (only.tail or ""))
+    # The common case, runs wrapped in p/span/font with no break inside: one line.
+    if td.find(".//br") is None and sum(1 for _ in td.iter(*_BLOCK_TAGS)) - (td.tag in _BLOCK_TAGS) <= 1:
+        return _clean_line("".join(td.itertext()))
     parts: list[str | None] = []  # None marks a hard line break
 
     def visit(el: etree._Element) -> None:
