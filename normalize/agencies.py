@@ -152,7 +152,8 @@ def classify(name: str) -> Unit:
     body = rest
     if level == "国务院部门":
         kind = "department"
-    elif body.endswith(tuple(data["government_suffixes"])) or (township and body in ("", "党政")):
+    elif body.endswith(tuple(data["government_suffixes"])) or body in ("", "党政"):
+        # A bare place name (平潭综合实验区, 朝阳区) titles the government's own report.
         kind = "government"
     else:
         kind = "department"

@@ -83,3 +83,9 @@ def test_generated_agencies_level_and_kind() -> None:
         if u.kind != ("government" if a.kind in governments else "department") or not level_ok:
             wrong.append((a.name, a.level, a.kind, u.level, u.kind))
     assert wrong == []
+
+
+def test_a_bare_place_name_is_the_government():
+    """平潭综合实验区2021年度…报告 is the zone's own report, due 31 March like any government's."""
+    for name in ("平潭综合实验区", "朝阳区", "江苏省"):
+        assert classify(name).kind == "government", name
