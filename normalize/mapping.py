@@ -145,6 +145,24 @@ def _assign(
     return None
 
 
+def _place(
+    out: Mapped,
+    table: str,
+    key: str,
+    row: _Row,
+    keys: Sequence[str],
+    slots: Sequence[tuple[int, int, str]] | None,
+    structured: bool,
+) -> bool:
+    """Add the row's cells under ``key``, or a note when its values cannot be placed."""
+    pairs = _assign(row, keys, slots, structured)
+    if pairs is None:
+        out.notes.append(f"{table} row {key}: {len(row.values)} values for {len(keys)} columns, not mapped")
+        return False
+    out.cells.extend(_std(table, key, col, c) for col, c in pairs)
+    return True
+
+
 def _std(table: str, row: str, col: str, cell: Cell) -> StdCell:
     return StdCell(table, row, col, parse_number(cell.text), cell.text.strip(), str(cell.prov or ""))
 
@@ -183,14 +201,8 @@ def _map_t3(tables: Iterable[Table], template: str, out: Mapped) -> None:
             if slots is None:  # the header is complete once the first data row is seen
                 slots = _slot_keys(header, lambda c, _s: col_label.get(L.core(c.text)))
                 keys = [k for _, _, k in slots] if table.structured and len(slots) == len(order) else order
-            pairs = _assign(row, keys, slots, table.structured)
-            if pairs is None:
-                out.notes.append(
-                    f"t3 row {key}: {len(row.values)} values for {len(keys)} columns, not mapped"
-                )
-                continue
-            seen.add(key)
-            out.cells.extend(_std("t3", key, col, c) for col, c in pairs)
+            if _place(out, "t3", key, row, keys, slots, table.structured):
+                seen.add(key)
     if seen:
         out.tables_found.add("t3")
 
@@ -234,14 +246,8 @@ def _map_t2(tables: Iterable[Table], template: str, out: Mapped) -> None:
                 named = [k for _, _, k in slots if k in want]
                 if named:
                     keys = named
-            pairs = _assign(row, keys, slots, table.structured)
-            if pairs is None:
-                out.notes.append(
-                    f"t2 row {key}: {len(row.values)} values for {len(keys)} columns, not mapped"
-                )
-                continue
-            seen.add(key)
-            out.cells.extend(_std("t2", key, col, c) for col, c in pairs)
+            if _place(out, "t2", key, row, keys, slots, table.structured):
+                seen.add(key)
     if seen:
         out.tables_found.add("t2")
 

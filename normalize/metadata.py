@@ -16,6 +16,7 @@ import unicodedata
 from datetime import date
 
 from extract.model import Paragraph
+from normalize.chinese_numerals import parse_chinese_numeral
 
 _TITLE = re.compile(
     r"^(?P<pre>.*?)(?:关于)?(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?P<mid>.*?)"
@@ -33,21 +34,7 @@ _CN_DATE = re.compile(
 _PERIOD = re.compile(r"统计(?:期限|时限|时间|周期)?[^0-9]{0,8}((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
 _PUBLISHED_LABEL = re.compile(r"(?:发布日期|发文日期|发布时间|成文日期|日期)\s*[:：]?\s*")
 _TITLE_LABEL = re.compile(r"^(?:标题|题目|文件名称|名称)\s*[:：]\s*")
-_CN_DIGITS = {
-    "〇": 0,
-    "零": 0,
-    "○": 0,
-    "Ｏ": 0,
-    "一": 1,
-    "二": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
+_ZERO_LOOKALIKES = str.maketrans({"○": "〇", "Ｏ": "〇", "O": "〇", "o": "〇"})
 
 
 def _nfkc(s: str) -> str:
@@ -110,20 +97,12 @@ def parse_date(text: str) -> date | None:
                 return None
     m = _CN_DATE.search(text)
     if m:
+        y, mo, d = (parse_chinese_numeral(g.translate(_ZERO_LOOKALIKES)) for g in m.groups())
         try:
-            y = int("".join(str(_CN_DIGITS[c]) for c in m.group(1)))
-            return date(y, _cn_small(m.group(2)), _cn_small(m.group(3)))
-        except (KeyError, ValueError):
+            return date(y, mo, d) if y and mo and d else None
+        except ValueError:
             return None
     return None
-
-
-def _cn_small(s: str) -> int:
-    """一 … 三十一 as an int."""
-    if "十" not in s:
-        return _CN_DIGITS[s]
-    tens, _, ones = s.partition("十")
-    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
 
 
 def signature_date(paragraphs: list[Paragraph]) -> date | None:
