@@ -135,6 +135,7 @@ class BatchResult:
     cells: int = 0
     findings: int = 0
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # CPU time of the worker on this batch (robust to other load)
     max_rss: int = 0  # bytes, peak resident set of the worker process so far
     worker: str = ""
 

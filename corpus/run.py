@@ -72,6 +72,7 @@ class Summary:
     parts_compacted: int = 0
     removed: int = 0  # parts dropped because their inputs vanished or changed
     seconds: float = 0.0
+    worker_cpu_seconds: float = 0.0  # summed over workers
     max_worker_rss: int = 0  # bytes
     executor: str = ""
     workers: int = 1
@@ -84,6 +85,7 @@ class Summary:
             self.formats[r.format] += 1
         self.cells += result.cells
         self.findings += result.findings
+        self.worker_cpu_seconds += result.cpu_seconds
         self.max_worker_rss = max(self.max_worker_rss, result.max_rss)
 
 
@@ -225,7 +227,7 @@ def warm(narrative: bool = True) -> None:
 
 def process_batch(task: Task) -> BatchResult:
     """Turn one batch of inputs into a staged part; rows go to disk, records come back."""
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     out = Path(task.out)
     result = BatchResult(part=task.part, worker=f"{socket.gethostname()}:{os.getpid()}")
     writer = PartWriter(out, task.part, ALL_SCHEMAS)
@@ -275,6 +277,7 @@ def process_batch(task: Task) -> BatchResult:
         writer.abort()
         raise
     result.seconds = time.perf_counter() - started
+    result.cpu_seconds = time.process_time() - cpu_started
     result.max_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     return result
 
