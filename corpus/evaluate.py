@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -228,15 +229,32 @@ def kind_of(m: Mismatch) -> str:
     return "other number"
 
 
-def mismatch_patterns(rows: list[Mismatch], examples: int = 3) -> list[tuple[str, int, list[Mismatch]]]:
-    """Mismatches grouped by what went wrong and in which table/row/col, biggest first.
+_ASCII_DIGIT = re.compile(r"[0-9]")
+_WIDE_DIGIT = re.compile(r"[\uff10-\uff19]")
 
-    Each pattern is ``(kind: table row col, count, first examples)``.
+
+def shape(printed: str) -> str:
+    """The form of a printed cell: digits as 9 (ASCII) or ９ (full-width), outer spaces dropped."""
+    return _WIDE_DIGIT.sub("９", _ASCII_DIGIT.sub("9", printed.strip(" \u3000")))
+
+
+def mismatch_patterns(
+    rows: list[Mismatch], by: str = "shape", examples: int = 3
+) -> list[tuple[str, int, list[Mismatch]]]:
+    """Mismatches grouped by what went wrong and, ``by`` "shape", the form of the printed
+    text (e.g. a lone full-width digit; the table for absent cells) or, ``by`` "cell",
+    the table/row/col; biggest first.  Each pattern is ``(description, count, first examples)``.
     """
     counts: Counter[str] = Counter()
     first: dict[str, list[Mismatch]] = defaultdict(list)
     for m in rows:
-        key = f"{kind_of(m)}: {m.table} {m.row} {m.col}"
+        kind = kind_of(m)
+        if by == "cell":
+            key = f"{kind}: {m.table} {m.row} {m.col}"
+        elif kind == "missing":
+            key = f"{kind}: in {m.table}"
+        else:
+            key = f"{kind}: printed like {shape(m.printed)!r}"
         counts[key] += 1
         if len(first[key]) < examples:
             first[key].append(m)
