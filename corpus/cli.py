@@ -97,6 +97,8 @@ def extract(
         f"[red]{s['failed']} failed[/]; {summary.cells} cells, {summary.findings} findings{skipped} "
         f"in {summary.seconds:.1f}s ({rate:.1f} docs/s) -> {out}"
     )
+    if summary.findings_reset:
+        console.print("findings written by 'nianbao check' were replaced by per-report ones: run it again")
     if strict and s["failed"]:
         raise typer.Exit(1)
 

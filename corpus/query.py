@@ -71,7 +71,11 @@ def connect(out: Path) -> duckdb.DuckDBPyConnection:
         raise QueryError(f"no datasets (*.parquet) in {out}; run 'nianbao extract ... --out {out}' first")
     con = duckdb.connect()
     for name, sql in found.items():
-        con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM {sql}')
+        try:
+            con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM {sql}')
+        except duckdb.BinderException:  # files in and outside year folders: read without the key
+            sql = sql.replace("hive_partitioning = true", "hive_partitioning = false")
+            con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM {sql}')
     return con
 
 

@@ -30,9 +30,12 @@ from functools import partial
 from itertools import islice
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
+
 from corpus.executors import DEFAULT_BATCH, default_jobs, make_executor
 from corpus.manifest import BatchResult, FileRecord, Item, Manifest
-from corpus.store import ALL_SCHEMAS, PartWriter
+from corpus.store import ALL_SCHEMAS, SCHEMAS, PartWriter, dataset_path, staging_dir
 from normalize.pipeline import EXTRACTOR_VERSION, Report, process
 from normalize.records import ReportMeta
 
@@ -76,6 +79,7 @@ class Summary:
     max_worker_rss: int = 0  # bytes
     executor: str = ""
     workers: int = 1
+    findings_reset: bool = False  # findings of ``nianbao check`` replaced by per-report ones
 
     def add(self, result: BatchResult) -> None:
         self.unchanged += len(result.unchanged)
@@ -282,6 +286,48 @@ def process_batch(task: Task) -> BatchResult:
     return result
 
 
+def reclaim_findings(manifest: Manifest) -> bool:
+    """Bring ``findings`` back to the part layout after ``nianbao check`` rewrote it.
+
+    ``check`` replaces ``DIR/findings.parquet`` wholesale (per-report and cross-report
+    findings, one flat file).  Once a run adds or drops parts, that file no longer
+    describes the dataset, and beside part files it would break Hive reads.  So before
+    the first commit, each part's per-report findings are recomputed from its stored
+    rows (no parsing) and the foreign files are removed; ``nianbao check`` adds the
+    cross-report findings again.  Returns whether anything was done.
+    """
+    root = dataset_path(manifest.out, "findings")
+    foreign = [p for p in root.iterdir() if p.is_file()] if root.is_dir() else []
+    if not foreign:
+        return False
+    import pandas as pd
+
+    from corpus.check import per_report_findings
+
+    schema = SCHEMAS["findings"]
+    for part, (_n, files) in manifest.live_parts().items():
+        for rel in files:
+            if not rel.startswith("findings.parquet/") or (manifest.out / rel).exists():
+                continue
+            frames = {}
+            for name in ("documents", "cells", "sections"):
+                path = manifest.out / rel.replace("findings.parquet/", f"{name}.parquet/", 1)
+                frames[name] = (
+                    pd.read_parquet(path) if path.exists() else SCHEMAS[name].empty_table().to_pandas()
+                )
+            df = per_report_findings(frames["documents"], frames["cells"], frames["sections"])
+            table = pa.Table.from_pandas(df[schema.names], schema=schema, preserve_index=False)
+            tmp = staging_dir(manifest.out, part) / rel
+            tmp.parent.mkdir(parents=True, exist_ok=True)
+            pq.write_table(table, tmp, compression="zstd")
+            (manifest.out / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, manifest.out / rel)
+    for path in foreign:
+        path.unlink(missing_ok=True)
+    manifest.clear_staging()
+    return True
+
+
 def _tasks(manifest: Manifest, out: Path, batch_size: int, narrative: bool) -> Iterator[Task]:
     todo = manifest.todo()
     while batch := list(islice(todo, batch_size)):
@@ -339,6 +385,7 @@ def run_extract(
         if on_total:
             on_total(n_todo)
         if n_todo:
+            summary.findings_reset = reclaim_findings(manifest)
             executor = make_executor(jobs, dask, warm=partial(warm, narrative))
             summary.executor, summary.workers = executor.name, executor.workers
             try:

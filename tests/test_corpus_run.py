@@ -242,3 +242,30 @@ def test_unreadable_and_missing_paths(tmp_path: Path):
     with pytest.raises(FileNotFoundError):
         run_extract([tmp_path / "nope"], tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_findings_rewritten_by_check_are_reclaimed_when_the_dataset_changes(corpus: Path, tmp_path: Path):
+    from corpus.check import run_check
+    from corpus.query import run_query
+
+    out = tmp_path / "out"
+    run_extract([corpus], out, jobs=1)
+    per_report = contents(out)["findings"]
+    run_check(out)
+    assert any(p.is_file() for p in (out / "findings.parquet").iterdir())  # check's flat file
+
+    assert run_extract([corpus], out, jobs=1).findings_reset is False  # nothing changed: kept
+    assert any(p.is_file() for p in (out / "findings.parquet").iterdir())
+
+    make_corpus(corpus, 1, start=50)
+    summary = run_extract([corpus], out, jobs=1)
+    assert summary.findings_reset and summary.documents == 1
+    assert not any(p.is_file() for p in (out / "findings.parquet").iterdir())
+    assert run_query(out, "select count(*) from findings").head[0][0] == len(
+        pd.read_parquet(out / "findings.parquet")
+    )
+    fresh = tmp_path / "fresh"
+    run_extract([corpus], fresh, jobs=1)
+    regenerated = {r[:3] for r in contents(out)["findings"]}
+    assert {r[:3] for r in per_report} <= regenerated
+    assert regenerated == {r[:3] for r in contents(fresh)["findings"]}
