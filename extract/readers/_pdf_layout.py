@@ -77,6 +77,10 @@ class _PTable:
     ys: list[float]
     cells: list[Cell]
     boxes: dict[tuple[int, int], BBox] = field(default_factory=dict)
+    last_page: int = 0  # page of the last part, once continuations are joined
+
+    def __post_init__(self) -> None:
+        self.last_page = self.last_page or self.page
 
     @property
     def n_rows(self) -> int:
@@ -365,7 +369,8 @@ def _merge(a: _PTable, b: _PTable) -> _PTable:
 
     # Rejoin merged cells cut by the page break: in the label columns (those with a
     # further label column to their right), a continuation cell that is empty or does
-    # not start a new item (一、 （四） 1. ...) continues the cell above it.
+    # not start a new item (一、 （四） 1. ...) continues the cell above it.  Numbers and
+    # blank-markers (-, —, /, 无) are data and never rejoined.
     last = a.n_rows - 1
     first = a.n_rows
     a_slot: dict[int, Cell] = {}
@@ -383,10 +388,10 @@ def _merge(a: _PTable, b: _PTable) -> _PTable:
         right = col + cb.col_span
         label_right = (
             right < n_cols
-            and (right in b_first and not _is_number(b_first[right].text))
-            and (right in a_slot and not _is_number(a_slot[right].text))
+            and (right in b_first and not _is_value(b_first[right].text))
+            and (right in a_slot and not _is_value(a_slot[right].text))
         )
-        if not label_right or _is_number(ca.text) or _is_number(cb.text):
+        if not label_right or _is_value(ca.text) or _is_value(cb.text):
             continue
         if cb.text and _starts_enumeration(cb.text):
             continue
@@ -404,11 +409,21 @@ def _merge(a: _PTable, b: _PTable) -> _PTable:
         drop.add(id(cb))
     cells = [replace.get(id(c), c) for c in cells_a] + [c for c in cells_b if id(c) not in drop]
     ys = a.ys + [y + 1e6 * b.page for y in b_kept.ys[1:]]  # only the count matters from here
-    return _PTable(a.page, a.bbox, xs, ys, cells, a.boxes)
+    return _PTable(a.page, a.bbox, xs, ys, cells, a.boxes, b.last_page)
 
 
-def _is_number(text: str) -> bool:
-    return bool(re.fullmatch(r"[\d.,，%\-—/ ]+", text)) and any(ch.isdigit() for ch in text)
+_VALUE = re.compile(
+    r"[0-9０-９.,，．%％\-—–－―/／ \u3000]*[0-9０-９][0-9０-９.,，．%％ \u3000]*|[-—–－―/／无×]+"
+)
+
+
+def _is_value(text: str) -> bool:
+    """A printed number (ASCII or full-width digits) or a blank-marker (-, —, /, 无): data, not a label.
+
+    Placeholders count as data so that a dash under a dash is never taken for a label
+    cut by the page break and glued to the one above ('-' + '-' -> '--').
+    """
+    return bool(_VALUE.fullmatch(text.strip(" \u3000\xa0")))
 
 
 # ---------------------------------------------------------------- assembly
@@ -443,7 +458,7 @@ def layout(pages: list[RawPage]) -> list[Paragraph | Table]:
         if (
             isinstance(obj, _PTable)
             and isinstance(prev, _PTable)
-            and obj.page == prev.page + 1
+            and obj.page == prev.last_page + 1
             and _first_on_page(items, obj)
             and _compatible(prev, obj)
         ):

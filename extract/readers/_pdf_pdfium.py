@@ -9,9 +9,8 @@ reading time.  PDFium does that in C++.  This backend reads from PDFium
   segment of a stroked or filled path turned into an edge, as pdfplumber does for
   pdfminer's lines, rectangles and curves;
 
-and hands the edges to the very functions pdfplumber's ``lines`` strategy runs
-(``merge_edges`` → ``edges_to_intersections`` → ``intersections_to_cells`` →
-``cells_to_tables``) with pdfplumber's default tolerances, so the cells agree.
+and hands the edges to :func:`extract.readers._pdf_tables.find_tables`, as the
+pdfplumber backend does with pdfminer's edges, so the cells agree.
 """
 
 from __future__ import annotations
@@ -20,18 +19,10 @@ import ctypes
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as c
-from pdfplumber.table import (
-    TableSettings,
-    cells_to_tables,
-    edges_to_intersections,
-    intersections_to_cells,
-    merge_edges,
-)
-from pdfplumber.utils import filter_edges
 
-from extract.readers._pdf_layout import BBox, Char, RawPage
+from extract.readers._pdf_layout import Char, RawPage
+from extract.readers._pdf_tables import find_tables
 
-_SETTINGS = TableSettings.resolve({"vertical_strategy": "lines", "horizontal_strategy": "lines"})
 Matrix = tuple[float, float, float, float, float, float]
 _IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
@@ -45,7 +36,7 @@ def raw_pages(pdf: pdfium.PdfDocument) -> list[RawPage]:
             width, height = right - left, top - bottom
             chars = _chars(page, left, top)
             edges = _edges(page, left, top)
-            tables = _tables(edges)
+            tables = find_tables(edges)
             out.append(RawPage(i + 1, width, height, chars, tables))
         finally:
             page.close()
@@ -160,20 +151,3 @@ def _add_edge(out: list[dict], p0: tuple[float, float], p1: tuple[float, float])
             "orientation": orientation,
         }
     )
-
-
-def _tables(edges: list[dict]) -> list[list[BBox]]:
-    s = _SETTINGS
-    v = filter_edges(edges, "v", min_length=s.edge_min_length_prefilter)
-    h = filter_edges(edges, "h", min_length=s.edge_min_length_prefilter)
-    merged = merge_edges(
-        v + h,
-        snap_x_tolerance=s.snap_x_tolerance,
-        snap_y_tolerance=s.snap_y_tolerance,
-        join_x_tolerance=s.join_x_tolerance,
-        join_y_tolerance=s.join_y_tolerance,
-    )
-    merged = filter_edges(merged, min_length=s.edge_min_length)
-    inter = edges_to_intersections(merged, s.intersection_x_tolerance, s.intersection_y_tolerance)
-    cells = intersections_to_cells(inter)
-    return [list(group) for group in cells_to_tables(cells)]

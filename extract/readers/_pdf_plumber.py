@@ -1,7 +1,8 @@
 """The reference PDF backend: pdfplumber (pdfminer.six) characters and ruled tables.
 
-Tables are found with pdfplumber's ``lines`` strategy on both axes (rulings drawn as
-lines, rectangles or straight path segments), default snap/join tolerances.
+Tables are found from the page's ruling edges (lines, rectangle sides and straight path
+segments, as pdfplumber's ``lines`` strategy takes them) by
+:func:`extract.readers._pdf_tables.find_tables`.
 """
 
 from __future__ import annotations
@@ -11,8 +12,7 @@ import io
 import pdfplumber
 
 from extract.readers._pdf_layout import Char, RawPage
-
-TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
+from extract.readers._pdf_tables import find_tables
 
 
 def raw_pages(data: bytes) -> list[RawPage]:
@@ -27,8 +27,8 @@ def raw_pages(data: bytes) -> list[RawPage]:
                 if c["text"].strip()
             ]
             tables = [
-                [(b[0] - x_off, b[1] - y_off, b[2] - x_off, b[3] - y_off) for b in t.cells]
-                for t in page.find_tables(TABLE_SETTINGS)
+                [(b[0] - x_off, b[1] - y_off, b[2] - x_off, b[3] - y_off) for b in t]
+                for t in find_tables(page.edges)
             ]
             out.append(RawPage(number, float(page.width), float(page.height), chars, tables))
             page.close()
