@@ -30,6 +30,7 @@ downwards), as pdfplumber reports them.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -115,12 +116,13 @@ def _cluster(values: list[float], tol: float) -> list[float]:
 
 
 def _index(edges: list[float], v: float) -> int:
-    best, dist = 0, abs(edges[0] - v)
-    for i, e in enumerate(edges):
-        d = abs(e - v)
-        if d < dist:
-            best, dist = i, d
-    return best
+    """Index of the edge nearest to ``v`` in the ascending ``edges`` (the first on a tie)."""
+    i = bisect_left(edges, v)
+    if i == 0:
+        return 0
+    if i == len(edges) or v - edges[i - 1] <= edges[i] - v:
+        return i - 1
+    return i
 
 
 def join_lines(lines: list[str]) -> str:
@@ -192,9 +194,36 @@ def _build_page_table(page: int, boxes: list[BBox], chars: list[Char]) -> tuple[
     taken: dict[int, list[Char]] = {i: [] for i in range(len(boxes))}
     rest: list[Char] = []
     ordered = sorted(range(len(boxes)), key=lambda i: (boxes[i][1], boxes[i][0]))
+    # The first box (in reading order) covering each grid slot.  A character whose centre
+    # is more than the clustering tolerance away from every grid line lies in exactly the
+    # boxes covering its slot, so the slot answers; one close to a line is looked up box
+    # by box, in reading order.
+    slot: dict[tuple[int, int], int] = {}
+    for i in ordered:
+        b = boxes[i]
+        c0, c1 = _index(xs, b[0]), _index(xs, b[2])
+        r0, r1 = _index(ys, b[1]), _index(ys, b[3])
+        for r in range(r0, r1):
+            for k in range(c0, c1):
+                slot.setdefault((r, k), i)
+    margin = _EDGE_TOL + 0.01
     for c in chars:
         if not _inside(c, bbox):
             rest.append(c)
+            continue
+        cx, cy = (c.x0 + c.x1) / 2, (c.top + c.bottom) / 2
+        k, r = bisect_right(xs, cx) - 1, bisect_right(ys, cy) - 1
+        if (
+            0 <= k < len(xs) - 1
+            and 0 <= r < len(ys) - 1
+            and min(cx - xs[k], xs[k + 1] - cx) > margin
+            and min(cy - ys[r], ys[r + 1] - cy) > margin
+        ):
+            i = slot.get((r, k), -1)
+            if i >= 0:
+                taken[i].append(c)
+            else:
+                rest.append(c)
             continue
         for i in ordered:
             if _inside(c, boxes[i]):
@@ -379,6 +408,14 @@ def _merge(a: _PTable, b: _PTable) -> _PTable:
             for k in range(c.col, c.col + c.col_span):
                 a_slot[k] = c
     b_first = {c.col: c for c in cells_b if c.row == first}
+    # Data columns hold a number or blank-marker somewhere; label columns lie left of
+    # the first one.  The continuation row must carry its own label further right (the
+    # row label of table 三), else it is a data row under a header (table 四) and an
+    # empty cell there is a blank, not the rest of the header cell above.
+    first_data = min(
+        (c.col for c in cells_a + cells_b if c.col_span == 1 and _is_value(c.text)), default=n_cols
+    )
+    row_labels = [k for k, c in b_first.items() if c.text and not _is_value(c.text)]
     replace: dict[int, Cell] = {}
     drop: set[int] = set()
     for col, cb in sorted(b_first.items()):
@@ -386,6 +423,8 @@ def _merge(a: _PTable, b: _PTable) -> _PTable:
         if ca is None or ca.col != col or ca.col_span != cb.col_span:
             continue
         right = col + cb.col_span
+        if right >= first_data or not any(k >= right for k in row_labels):
+            continue
         label_right = (
             right < n_cols
             and (right in b_first and not _is_value(b_first[right].text))

@@ -33,3 +33,15 @@ def raw_pages(data: bytes) -> list[RawPage]:
             out.append(RawPage(number, float(page.width), float(page.height), chars, tables))
             page.close()
     return out
+
+
+def page_chars(data: bytes, index: int) -> list[Char]:
+    """pdfminer's characters of page ``index`` (0-based) alone, top-left origin."""
+    with pdfplumber.open(io.BytesIO(data), pages=[index + 1]) as pdf:
+        page = pdf.pages[0]
+        x_off, y_off = page.bbox[0], page.bbox[1]
+        return [
+            Char(c["text"], c["x0"] - x_off, c["top"] - y_off, c["x1"] - x_off, c["bottom"] - y_off)
+            for c in page.chars
+            if c["text"].strip()
+        ]

@@ -56,7 +56,7 @@ def read_with(data: bytes, name: str = "", backend: Backend = DEFAULT_BACKEND) -
         if backend == "pdfium":
             from extract.readers._pdf_pdfium import raw_pages as pdfium_pages
 
-            pages = pdfium_pages(pdf)
+            pages = pdfium_pages(pdf, data)
         else:
             pages = _plumber_pages(data)
     finally:
