@@ -35,7 +35,7 @@ UNKNOWN_YEAR = 0
 STAGING = ".staging"
 PART_RE = re.compile(r"^part-(\d{8})\.parquet$")
 # Rows a worker keeps in memory per dataset and year before it writes a row group.
-ROW_GROUP_ROWS = 50_000
+ROW_GROUP_ROWS = 20_000
 
 _i8, _i32, _s, _f = pa.int8(), pa.int32(), pa.string(), pa.float64()
 

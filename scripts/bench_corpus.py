@@ -9,7 +9,9 @@ resident memory of every process (driver and workers, sampled with psutil every
 0.2 s, and each worker's own ``ru_maxrss``) are recorded.  After the first run a
 rerun over the same folder with nothing changed is timed.  Results are printed
 as a table and written to ``WORK/bench.json``.  Timings are wall-clock: on a
-machine shared with other work, run when it is quiet and repeat.
+machine shared with other work, run when it is quiet and repeat; ``docs_per_cpu_s``
+(documents per CPU-second of the workers) does not depend on other load.  Run
+``--runs serial`` in its own process for a fair in-process memory figure.
 """
 
 from __future__ import annotations
@@ -74,7 +76,9 @@ def one_run(corpus: Path, out: Path, kind: str, jobs: int, batch_size: int, narr
     driver_cpu = time.process_time() - cpu_started
     peaks = sampler.stop()
     me = os.getpid()
-    others = [rss for pid, (_n, rss) in peaks.items() if pid != me]
+    # In-process (serial) the driver is the worker; otherwise the worker processes are
+    # this process's children (pool workers, Dask nannies and workers).
+    others = [rss for pid, (_n, rss) in peaks.items() if pid != me] if kind != "serial" else []
     rerun_started = time.perf_counter()
     again = run_extract([corpus], out, jobs=jobs, narrative=narrative, batch_size=batch_size)
     rerun = time.perf_counter() - rerun_started
