@@ -20,9 +20,10 @@ from normalize.glued import glued_cells
 from normalize.mapping import map_tables
 from normalize.records import Finding, ReportMeta, StdCell
 from normalize.validate import validate_report
+from normalize.version import EXTRACTOR_VERSION
 
-EXTRACTOR_VERSION = "0.1.0"
 ALL_TABLES = ("t2", "t3", "t4")
+__all__ = ["EXTRACTOR_VERSION", "Report", "normalize_document", "process", "read_document"]
 
 
 @dataclass(slots=True)
