@@ -137,6 +137,24 @@ def check(
 
 
 @app.command()
+def keywords(
+    dataset: Annotated[
+        Path, typer.Argument(help="A folder written by 'nianbao extract' (with --narrative).")
+    ],
+    top: Annotated[int, typer.Option(help="Keywords kept per document and section.")] = 10,
+) -> None:
+    """Recompute DIR/keywords.parquet: TF-IDF per section, weighted by the whole dataset."""
+    from corpus.keywords import write_keywords
+
+    try:
+        rows = write_keywords(dataset, top)
+    except FileNotFoundError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from None
+    console.print(f"{rows} keywords -> {dataset / 'keywords.parquet'}")
+
+
+@app.command()
 def synth(
     n: Annotated[int, typer.Option("--n", help="How many reports to write.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the reports and truth.jsonl.")],

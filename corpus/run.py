@@ -36,6 +36,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from corpus.executors import DEFAULT_BATCH, default_jobs, make_executor
+from corpus.keywords import write_keywords
 from corpus.manifest import BatchResult, FileRecord, Item, Manifest
 from corpus.store import ALL_SCHEMAS, SCHEMAS, PartWriter, dataset_path, staging_dir
 from normalize.pipeline import EXTRACTOR_VERSION, Report, process
@@ -82,6 +83,7 @@ class Summary:
     executor: str = ""
     workers: int = 1
     findings_reset: bool = False  # findings of ``nianbao check`` replaced by per-report ones
+    keywords: int | None = None  # keyword rows written (None: keywords not recomputed)
 
     def add(self, result: BatchResult) -> None:
         self.unchanged += len(result.unchanged)
@@ -421,6 +423,9 @@ def run_extract(
         manifest.ensure_schemas(ALL_SCHEMAS)
         manifest.export()
         manifest.clear_staging()
+        changed = summary.inputs - summary.skipped or summary.removed
+        if narrative and (changed or not (out / "keywords.parquet").exists()):
+            summary.keywords = write_keywords(out)  # weighted by the whole corpus: redone when it changes
     finally:
         manifest.close()
     summary.seconds = time.perf_counter() - started

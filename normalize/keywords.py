@@ -17,8 +17,6 @@ Stop words (``data/stopwords.txt``), numbers, punctuation and one-character word
 
 from __future__ import annotations
 
-import math
-import re
 from functools import lru_cache
 from importlib import resources
 
@@ -27,7 +25,6 @@ import pandas as pd
 from normalize.segment import stopwords
 
 KEYWORD_COLUMNS = ("doc_id", "section", "rank", "token", "count", "tf", "df", "idf", "score")
-_NOT_WORD = re.compile(r"^[\d\W_a-zA-Z]+$|\d")
 
 
 @lru_cache(maxsize=1)
@@ -43,36 +40,75 @@ def jieba_idf() -> tuple[dict[str, float], float]:
     return table, values[len(values) // 2]
 
 
+# Kept words: no digit, and a letter that is not Latin (RE2 classes, as DuckDB reads them).
+_KEEP_SQL = r"""
+    length(token) >= 2
+    and not regexp_matches(token, '\p{Nd}')
+    and regexp_matches(regexp_replace(token, '[a-zA-Z]', '', 'g'), '\pL')
+    and token not in (select word from stop)
+"""
+
+_KEYWORDS_SQL = """
+with words as (
+    select doc_id, section, token from tokens where {keep}
+),
+n as (select count(distinct doc_id) as n_docs from words),
+counts as (
+    select doc_id, section, token, count(*) as count from words group by all
+),
+df as (
+    select token, count(distinct doc_id) as df from words group by token
+),
+scored as (
+    select c.doc_id, c.section, c.token, c.count,
+           c.count / sum(c.count) over (partition by c.doc_id, c.section) as tf,
+           d.df,
+           (ln((1 + n.n_docs) / (1 + d.df)) + 1) / (ln(1 + n.n_docs) + 1) as idf_run,
+           b.idf / (select max(idf) from background) as idf_bg,
+           n.n_docs / (n.n_docs + {prior_docs}) as a
+    from counts c join df d using (token) cross join n
+    left join background b using (token)
+),
+ranked as (
+    select doc_id, section, token, count, tf, df,
+           case when idf_bg is null then idf_run else a * idf_run + (1 - a) * idf_bg end as idf
+    from scored
+)
+select doc_id, section,
+       row_number() over (partition by doc_id, section order by tf * idf desc, token) as rank,
+       token, count, tf, df, idf, tf * idf as score
+from ranked
+qualify rank <= {top}
+order by doc_id, section, rank
+"""
+
+
+def keywords_query(tokens_source: str, top: int = 10, *, prior_docs: float = 10.0) -> str:
+    """The DuckDB query of the keywords over ``tokens_source`` (a table name or read_parquet(...))."""
+    sql = _KEYWORDS_SQL.format(keep=_KEEP_SQL, top=int(top), prior_docs=float(prior_docs))
+    return sql.replace("from tokens where", f"from {tokens_source} where", 1)
+
+
+def connect_keywords(con) -> None:
+    """Register the stop words and jieba's background IDF on a DuckDB connection."""
+    table, _ = jieba_idf()
+    con.register("stop", pd.DataFrame({"word": sorted(stopwords())}))
+    con.register("background", pd.DataFrame({"token": list(table), "idf": list(table.values())}))
+
+
 def corpus_keywords(tokens: pd.DataFrame, top: int = 10, *, prior_docs: float = 10.0) -> pd.DataFrame:
     """Per (doc_id, section) keywords weighted by TF-IDF over the documents of the run.
 
     ``tokens`` has at least the columns doc_id, section, token (the 'tokens' dataset).
     Returns one row per keyword: doc_id, section, rank (1 = best), token, count, tf, df, idf, score.
+    The same query runs over a whole Parquet dataset in ``corpus.keywords``, out of core.
     """
+    import duckdb
+
     if tokens.empty:
         return pd.DataFrame(columns=list(KEYWORD_COLUMNS))
-    stop = stopwords()
-    words = tokens[["doc_id", "section", "token"]]
-    keep = (
-        words["token"].str.len().ge(2) & ~words["token"].isin(stop) & ~words["token"].str.contains(_NOT_WORD)
-    )
-    words = words[keep]
-    if words.empty:
-        return pd.DataFrame(columns=list(KEYWORD_COLUMNS))
-    counts = words.groupby(["doc_id", "section", "token"], sort=False).size().rename("count").reset_index()
-    totals = counts.groupby(["doc_id", "section"])["count"].transform("sum")
-    counts["tf"] = counts["count"] / totals
-    n_docs = words["doc_id"].nunique()
-    df = words.drop_duplicates(["doc_id", "token"]).groupby("token").size().rename("df")
-    counts = counts.join(df, on="token")
-    idf_run = (((1 + n_docs) / (1 + counts["df"])).map(math.log) + 1) / (math.log(1 + n_docs) + 1)
-    table, _ = jieba_idf()
-    bg_max = max(table.values())
-    bg = counts["token"].map(table)
-    a = n_docs / (n_docs + prior_docs)
-    counts["idf"] = (a * idf_run + (1 - a) * bg / bg_max).where(bg.notna(), idf_run)
-    counts["score"] = counts["tf"] * counts["idf"]
-    counts = counts.sort_values(["doc_id", "section", "score", "token"], ascending=[True, True, False, True])
-    counts["rank"] = counts.groupby(["doc_id", "section"]).cumcount() + 1
-    out = counts[counts["rank"] <= top]
+    con = duckdb.connect()
+    connect_keywords(con)
+    con.register("tokens_in", tokens[["doc_id", "section", "token"]])
+    out = con.sql(keywords_query("tokens_in", top, prior_docs=prior_docs)).df()
     return out[list(KEYWORD_COLUMNS)].reset_index(drop=True)

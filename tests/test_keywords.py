@@ -41,3 +41,32 @@ def test_top_limits_rows_per_section() -> None:
 
 def test_empty_input() -> None:
     assert corpus_keywords(frame({})).empty
+
+
+def test_dataset_keywords_equal_the_in_memory_ones(tmp_path) -> None:
+    """`nianbao extract` writes keywords over the whole tokens dataset, out of core."""
+    import shutil
+    from pathlib import Path
+
+    from corpus.keywords import write_keywords
+    from corpus.run import run_extract
+
+    real = Path(__file__).parent / "fixtures" / "real"
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for name in ("2024_yiyuan_kejiju.txt", "2019_shanghai_szfbgt.html"):
+        shutil.copy(real / name, inputs / name)
+    out = tmp_path / "out"
+    summary = run_extract([inputs], out, jobs=1)
+    assert summary.keywords and summary.keywords > 0
+    written = pd.read_parquet(out / "keywords.parquet")
+    expected = corpus_keywords(pd.read_parquet(out / "tokens.parquet"))
+    key = ["doc_id", "section", "rank"]
+    assert (
+        written.sort_values(key)[["doc_id", "section", "rank", "token"]]
+        .reset_index(drop=True)
+        .equals(expected.sort_values(key)[["doc_id", "section", "rank", "token"]].reset_index(drop=True))
+    )
+    assert write_keywords(out, top=3) <= len(written)
+    again = run_extract([inputs], out, jobs=1)  # nothing changed: keywords are not recomputed
+    assert again.keywords is None
