@@ -1,10 +1,15 @@
 """Throughput of the HTML and PDF readers alone (no normalisation), in CPU time of this process.
 
-    python scripts/bench_readers.py [--seconds 3]
+    python scripts/bench_readers.py [--seconds 3] [--pdfs DIR [--limit N]]
 
 HTML: documents per second on the real Shanghai page and on that page wrapped in a
 typical site's chrome.  PDF: pages per second on the real Huaian report with the
 pdfplumber reference backend and the pypdfium2 fast path.
+
+``--pdfs DIR`` adds the PDFs of a folder (e.g. ``nianbao synth --formats pdf``
+output): pages per second of each backend alone and of the whole pipeline
+(``normalize.pipeline.process``: reading, mapping, validation, narrative) with the
+default backend, each over the first ``--limit`` files in one pass.
 """
 
 from __future__ import annotations
@@ -39,6 +44,8 @@ def rate(fn: Callable[[], object], seconds: float) -> tuple[float, int]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seconds", type=float, default=3.0, help="time per measurement")
+    ap.add_argument("--pdfs", type=Path, help="also time the PDFs under this folder")
+    ap.add_argument("--limit", type=int, default=100, help="at most this many PDFs of --pdfs")
     args = ap.parse_args()
 
     page = (REAL / "2019_shanghai_szfbgt.html").read_bytes()
@@ -52,6 +59,34 @@ def main() -> None:
     for backend in ("pdfplumber", "pdfium"):
         r, n = rate(lambda b=backend: pdf.read_with(data, "x.pdf", b), args.seconds)
         print(f"pdf   huaian ({pages} pages) {backend:<13} {r * pages:8.1f} pages/s  ({n} runs)")
+
+    if args.pdfs:
+        folder(args.pdfs, args.limit)
+
+
+def folder(path: Path, limit: int) -> None:
+    """Pages/s (CPU) over a folder of PDFs: each backend alone, then the whole pipeline."""
+    from normalize import pipeline
+
+    files = sorted(path.rglob("*.pdf"))[:limit]
+    datas = [f.read_bytes() for f in files]
+    if not datas:
+        print(f"pdf   no PDFs under {path}")
+        return
+    pages = sum(pdf.read(d, "x.pdf").pages or 1 for d in datas)  # also warms up imports
+    pipeline.process(datas[0], "x.pdf")
+    label = f"{len(datas)} files ({pages} pages)"
+    runs: list[tuple[str, Callable[[bytes], object]]] = [
+        ("pdfplumber", lambda d: pdf.read_with(d, "x.pdf", "pdfplumber")),
+        ("pdfium", lambda d: pdf.read_with(d, "x.pdf", "pdfium")),
+        ("pipeline", lambda d: pipeline.process(d, "x.pdf")),
+    ]
+    for name, fn in runs:
+        start = time.process_time()
+        for d in datas:
+            fn(d)
+        cpu = time.process_time() - start
+        print(f"pdf   {label} {name:<13} {pages / cpu:8.1f} pages/s  ({cpu:.1f} s CPU)")
 
 
 if __name__ == "__main__":

@@ -229,6 +229,156 @@ def test_generated_split_table(backend: str) -> None:
     ]
 
 
+def _grid_pdf(parts: list[tuple[float, list[list[str]]]], xs: list[float], rh: float = 20.0) -> bytes:
+    """One page per part (top, rows): every cell its own ruled box, text at its left."""
+    buf = io.BytesIO()
+    cv = canvas.Canvas(buf, pagesize=(595, H))
+    for n, (top, rows) in enumerate(parts, 1):
+        for r, row in enumerate(rows):
+            y = top + r * rh
+            for k, text in enumerate(row):
+                _box(cv, xs[k], y, xs[k + 1], y + rh)
+                if text:
+                    _text(cv, xs[k] + 3, y + 5, text, 9)
+        _text(cv, 290, 800, f"- {n} -", 10)
+        cv.showPage()
+    cv.save()
+    return buf.getvalue()
+
+
+def _single_glyph_pdf() -> bytes:
+    """A table whose cells hold CJK glyphs drawn one per text object (no trailing space):
+    a full-width digit alone, a vertical label drawn character by character, a number
+    wrapped after its second digit, and a one-character paragraph line."""
+    buf = io.BytesIO()
+    cv = canvas.Canvas(buf, pagesize=(595, H))
+    xs = [72, 110, 300, 400, 500]
+    top, rh = 120.0, 40.0
+    _text(cv, 72, 80, "表")
+    for r in range(3):
+        y = top + r * rh
+        for k in range(1, 4):
+            _box(cv, xs[k], y, xs[k + 1], y + rh)
+    _box(cv, xs[0], top, xs[1], top + 3 * rh)
+    for i, ch in enumerate("办理结果"):
+        _text(cv, xs[0] + 12, top + 10 + 22 * i, ch, 11)
+    _text(cv, xs[1] + 4, top + 12, "（一）予以公开")
+    _text(cv, xs[2] + 4, top + 12, "３")
+    _text(cv, xs[3] + 4, top + 12, "１２")
+    _text(cv, xs[1] + 4, top + rh + 12, "（二）部分公开")
+    _text(cv, xs[2] + 4, top + rh + 4, "２１")
+    _text(cv, xs[2] + 4, top + rh + 20, "８")
+    _text(cv, xs[3] + 4, top + rh + 12, "人")
+    _text(cv, xs[1] + 4, top + 2 * rh + 12, "（三）不予公开")
+    _text(cv, xs[2] + 4, top + 2 * rh + 12, "0")
+    _text(cv, xs[3] + 4, top + 2 * rh + 12, "无")
+    cv.showPage()
+    cv.save()
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_single_glyph_text_objects(backend: str) -> None:
+    """PDFium's text page drops a text object with an empty glyph box (one CJK glyph of a
+    font neither embedded nor installed); the reader recovers it from the content stream."""
+    doc = pdf.read_with(_single_glyph_pdf(), "g.pdf", backend)  # type: ignore[arg-type]
+    assert [p.text for p in doc.paragraphs] == ["表"]
+    (t,) = doc.tables
+    assert t.grid() == [
+        ["办理结果", "（一）予以公开", "３", "１２"],
+        [None, "（二）部分公开", "２１８", "人"],
+        [None, "（三）不予公开", "0", "无"],
+    ]
+
+
+def test_unpaired_content_falls_back_to_pdfminer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """If the content stream's text operators do not pair with PDFium's text objects, the
+    page's characters come from pdfminer: same cells, nothing lost."""
+    from extract.readers import _pdf_content
+
+    monkeypatch.setattr(_pdf_content.ContentReader, "shows", lambda self, index: [])
+    data = _single_glyph_pdf()
+    assert _cells(pdf.read_with(data, "g.pdf", "pdfium")) == _cells(
+        pdf.read_with(data, "g.pdf", "pdfplumber")
+    )
+
+
+def test_content_stream_operations() -> None:
+    """The content scanner: escapes, nested parentheses, hex strings, TJ arrays, the
+    quote operators, comments and inline images; empty Tj strings show nothing."""
+    from extract.readers._pdf_content import operations
+
+    data = (
+        rb"BT /F1 12 Tf (a\\b\(c\)\101) Tj % (not a string) Tj" + b"\n"
+        rb"(x(y)z) Tj <4EBA 0020> Tj [(p) -120 <71> 5 (r)] TJ () Tj /F2 9.5 Tf (q) ' 1 2 (w) " + b'" ET\n'
+        b"BI /W 2 /H 1 /BPC 8 /CS /G ID (Tj EI Q BT /F3 1 Tf (end)Tj ET"
+    )
+    ops = operations(data)
+    assert [(op, font, size, strings) for op, font, size, strings in ops] == [
+        ("Tj", "F1", 12.0, [rb"a\b(c)A"]),
+        ("Tj", "F1", 12.0, [b"x(y)z"]),
+        ("Tj", "F1", 12.0, [b"\x4e\xba\x00\x20"]),
+        ("TJ", "F1", 12.0, [b"p", b"q", b"r"]),
+        ("'", "F2", 9.5, [b"q"]),
+        ('"', "F2", 9.5, [b"w"]),
+        ("Tj", "F3", 1.0, [b"end"]),
+    ]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_stacked_tables_keep_their_borders(backend: str) -> None:
+    """Small tables of slightly different widths stacked above a big one (table 二 as four
+    small tables, then 三): their borders 2 pt apart chain into one snapping cluster over
+    the page, which moved the big table's left border 3 pt off its rules and lost its first
+    column.  Rulings are snapped per table."""
+    small = [["规章", "5"], ["规范性文件", "6"]]
+    big = [["三、", "（一）予以公开", "7", "7"], ["", "（二）部分公开", "8", "8"]]
+    specs = [(90.0 + 60 * i, [x, 230.0, 600 - x], small) for i, x in enumerate((74.0, 76.0, 78.0))]
+    specs.append((300.0, [80.5, 105.0, 265.0, 400.0, 514.5], big))
+    buf = io.BytesIO()
+    cv = canvas.Canvas(buf, pagesize=(595, H))
+    for top, xs, rows in specs:
+        for r, row in enumerate(rows):
+            y = top + 20 * r
+            for k, text in enumerate(row):
+                _box(cv, xs[k], y, xs[k + 1], y + 20)
+                _text(cv, xs[k] + 3, y + 5, text, 9)
+    cv.showPage()
+    cv.save()
+    doc = pdf.read_with(buf.getvalue(), "s.pdf", backend)  # type: ignore[arg-type]
+    assert [t.grid() for t in doc.tables] == [small, small, small, big]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_table_over_three_pages(backend: str) -> None:
+    xs = [72, 250, 350, 450]
+    rows = [[f"{i}.第{i}项", str(i), str(10 * i)] for i in range(1, 10)]
+    data = _grid_pdf([(700.0, rows[:3]), (72.0, rows[3:6]), (72.0, rows[6:])], xs)
+    doc = pdf.read_with(data, "3.pdf", backend)  # type: ignore[arg-type]
+    assert [t.grid() for t in doc.tables] == [rows]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_blank_markers_at_a_page_break_stay_apart(backend: str) -> None:
+    """'-' (or '/', '无') under '-' across a page break is a value, not a label cut in two."""
+    xs = [72, 250, 320, 390, 460, 530]
+    p1 = [["1.信访举报投诉类申请", "-", "/", "无", "-"], ["2.重复申请", "-", "/", "无", "-"]]
+    p2 = [["3.要求提供公开出版物", "-", "/", "无", "-"]]
+    doc = pdf.read_with(_grid_pdf([(700.0, p1), (72.0, p2)], xs), "m.pdf", backend)  # type: ignore[arg-type]
+    assert [t.grid() for t in doc.tables] == [p1 + p2]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_header_above_a_continued_data_row_keeps_the_blanks(backend: str) -> None:
+    """Table 四's header ends a page and its data row (blanks included) starts the next:
+    the empty data cells are blanks of their own, not the rest of the header cells."""
+    xs = [72 + 45 * k for k in range(6)]
+    head = [["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]]
+    data = [["无", "", "", "0", ""]]
+    doc = pdf.read_with(_grid_pdf([(760.0, head), (72.0, data)], xs), "h.pdf", backend)  # type: ignore[arg-type]
+    assert [t.grid() for t in doc.tables] == [head + data]
+
+
 def _cells(doc: Document) -> list[list[tuple]]:
     return [
         sorted(
@@ -253,6 +403,7 @@ def _all_pdfs() -> list[tuple[str, bytes]]:
     if shared.is_dir():
         found += [(p.name, p.read_bytes()) for p in sorted(shared.rglob("*.pdf")) if p.name != FIXTURE.name]
     found.append(("generated_split_table.pdf", _split_table_pdf()))
+    found.append(("generated_single_glyphs.pdf", _single_glyph_pdf()))
     return found
 
 
