@@ -22,9 +22,14 @@ downwards), as pdfplumber reports them.
   indented line or after a large vertical gap.
 * A table that ends a page and a table that starts the next page with compatible
   column edges (same inner edges within a tolerance, or one set contained in the
-  other) are one table; a repeated header is dropped, and a merged cell that was cut
-  by the page break (a group label continuing, a wrapped label '（四）无' / '法提供')
-  is rejoined.
+  other) are one table, also over three or more pages; a repeated header is dropped,
+  and a merged cell that was cut by the page break (a group label continuing, a wrapped
+  label '（四）无' / '法提供') is rejoined.  Only label cells are rejoined: those left of
+  the first data column (one holding a number or a blank-marker -, —, /, 无) in a
+  continuation row that carries its own row label; a data row continued under a
+  header keeps its blanks.
+* A cell's characters are found through the grid slot of their centre; a centre
+  within the clustering tolerance of a grid line is looked up box by box.
 """
 
 from __future__ import annotations
