@@ -4,11 +4,15 @@ Keywords are weighted against the corpus itself, so they are recomputed over eve
 document of the dataset after a run that changed it.  DuckDB runs the query out of
 core, straight from the tokens part files, and the result replaces
 ``DIR/keywords.parquet`` atomically (written under a temporary name, then renamed).
+At the end of a run it is computed in a short-lived child process, so that DuckDB's
+memory is returned to the system and the run's own peak does not grow with it.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -23,7 +27,10 @@ def write_keywords(out: Path, top: int = 10, *, prior_docs: float = 10.0) -> int
         raise FileNotFoundError(f"no tokens dataset in {out} (run 'nianbao extract' with --narrative)")
     target = out / "keywords.parquet"
     tmp = out / f".keywords-{os.getpid()}.parquet"
-    con = duckdb.connect()
+    # A bounded buffer pool: the query spills to disk rather than grow the process.
+    con = duckdb.connect(
+        config={"memory_limit": "128MB", "threads": 1, "temp_directory": str(out / ".duckdb-tmp")}
+    )
     try:
         connect_keywords(con)
         source = f"read_parquet('{tokens.as_posix()}/**/*.parquet', union_by_name = true)"
@@ -34,5 +41,13 @@ def write_keywords(out: Path, top: int = 10, *, prior_docs: float = 10.0) -> int
         raise
     finally:
         con.close()
+        shutil.rmtree(out / ".duckdb-tmp", ignore_errors=True)
     os.replace(tmp, target)
     return int(rows)
+
+
+def write_keywords_apart(out: Path, top: int = 10) -> int:
+    """``write_keywords`` in a child process; its errors are raised here."""
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(1) as pool:
+        return pool.apply(write_keywords, (out, top))

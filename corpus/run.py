@@ -36,7 +36,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from corpus.executors import DEFAULT_BATCH, default_jobs, make_executor
-from corpus.keywords import write_keywords
+from corpus.keywords import write_keywords_apart
 from corpus.manifest import BatchResult, FileRecord, Item, Manifest
 from corpus.store import ALL_SCHEMAS, SCHEMAS, PartWriter, dataset_path, staging_dir
 from normalize.pipeline import EXTRACTOR_VERSION, Report, process
@@ -425,7 +425,9 @@ def run_extract(
         manifest.clear_staging()
         changed = summary.inputs - summary.skipped or summary.removed
         if narrative and (changed or not (out / "keywords.parquet").exists()):
-            summary.keywords = write_keywords(out)  # weighted by the whole corpus: redone when it changes
+            summary.keywords = write_keywords_apart(
+                out
+            )  # weighted by the whole corpus: redone when it changes
     finally:
         manifest.close()
     summary.seconds = time.perf_counter() - started

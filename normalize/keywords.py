@@ -17,27 +17,14 @@ Stop words (``data/stopwords.txt``), numbers, punctuation and one-character word
 
 from __future__ import annotations
 
-from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 import pandas as pd
 
 from normalize.segment import stopwords
 
 KEYWORD_COLUMNS = ("doc_id", "section", "rank", "token", "count", "tf", "df", "idf", "score")
-
-
-@lru_cache(maxsize=1)
-def jieba_idf() -> tuple[dict[str, float], float]:
-    """jieba's IDF table and its median."""
-    text = (resources.files("jieba") / "analyse" / "idf.txt").read_text("utf-8")
-    table: dict[str, float] = {}
-    for line in text.splitlines():
-        word, _, value = line.rpartition(" ")
-        if word:
-            table[word] = float(value)
-    values = sorted(table.values())
-    return table, values[len(values) // 2]
 
 
 # Kept words: no digit, and a letter that is not Latin (RE2 classes, as DuckDB reads them).
@@ -90,10 +77,18 @@ def keywords_query(tokens_source: str, top: int = 10, *, prior_docs: float = 10.
 
 
 def connect_keywords(con) -> None:
-    """Register the stop words and jieba's background IDF on a DuckDB connection."""
-    table, _ = jieba_idf()
+    """Register the stop words and jieba's background IDF on a DuckDB connection.
+
+    DuckDB reads jieba's ``idf.txt`` itself, so the 350,000-word table never becomes
+    Python objects.
+    """
+    idf_file = Path(str(resources.files("jieba") / "analyse" / "idf.txt")).as_posix().replace("'", "''")
     con.register("stop", pd.DataFrame({"word": sorted(stopwords())}))
-    con.register("background", pd.DataFrame({"token": list(table), "idf": list(table.values())}))
+    con.sql(
+        f"""create or replace temp view background as
+        select token, idf from read_csv('{idf_file}', delim = ' ', header = false, quote = '', escape = '',
+                                        columns = {{'token': 'VARCHAR', 'idf': 'DOUBLE'}})"""
+    )
 
 
 def corpus_keywords(tokens: pd.DataFrame, top: int = 10, *, prior_docs: float = 10.0) -> pd.DataFrame:

@@ -345,29 +345,20 @@ def _wide_weight(text: str) -> int:
 
 def _choose_container(body: etree._Element, data_tables: list[etree._Element]) -> etree._Element:
     """The deepest element holding most of the non-link CJK text and every data table."""
-    order = [el for el in body.iter() if isinstance(el.tag, str)]
-    score = dict.fromkeys(map(id, order), 0)
-    for t in body.xpath(".//text()[not(ancestor::a)]"):
-        owner = t.getparent()
-        if t.is_tail:
-            owner = owner.getparent()
-        if owner is not None and id(owner) in score:
-            score[id(owner)] += _wide_weight(t)
-    for el in reversed(order):
-        if el is body:
-            continue
-        p = el.getparent()
-        if p is not None and id(p) in score:
-            score[id(p)] += score[id(el)]
-    total = score.get(id(body), 0)
+
+    def weight(el: etree._Element) -> int:
+        linked = sum(_cjk_len(a) for a in el.iter("a"))
+        return _cjk_len(el) - linked
+
+    total = weight(body)
     node = body
     if total > 0:
+        # Top down: step into the child that holds 70 % of the text, while there is one.
         while True:
-            best = None
-            for child in node:
-                if isinstance(child.tag, str) and score.get(id(child), 0) >= 0.7 * total:
-                    best = child
-                    break
+            best = next(
+                (c for c in node if isinstance(c.tag, str) and weight(c) >= 0.7 * total),
+                None,
+            )
             if best is None:
                 break
             node = best
@@ -499,7 +490,26 @@ def _is_link_list(el: etree._Element) -> bool:
 # ---------------------------------------------------------------- tables
 
 
-def _cell_text(td: etree._Element) -> str:
+def _breaks_per_cell(table: etree._Element) -> dict[etree._Element, int]:
+    """For each cell of a data table, how many ``<br>`` and block elements it holds.
+
+    One pass over the table instead of a search in every cell: a cell with at most one
+    (the ``<p>`` that wraps most cells) is one line of text.
+    """
+    counts: dict[etree._Element, int] = {}
+    for el in table.iter("br", *_INNER_BLOCKS):
+        cell = el.getparent()
+        while cell is not None and cell.tag not in ("td", "th"):
+            cell = cell.getparent()
+        if cell is not None:
+            counts[cell] = counts.get(cell, 0) + (2 if el.tag == "br" else 1)
+    return counts
+
+
+_INNER_BLOCKS = tuple(_BLOCK_TAGS - {"td", "th", "tr", "tbody", "thead", "tfoot", "body", "html"})
+
+
+def _cell_text(td: etree._Element, breaks: int | None = None) -> str:
     """A cell's text: inline runs joined, ``<br>`` and block boundaries as newlines.
 
     Hard breaks (markup) are kept apart from newlines in the source text, which are
@@ -513,7 +523,9 @@ def _cell_text(td: etree._Element) -> str:
         if len(only) == 0 and only.tag != "br":
             return _clean_line((td.text or "") + (only.text or "") + (only.tail or ""))
     # The common case, runs wrapped in p/span/font with no break inside: one line.
-    if td.find(".//br") is None and sum(1 for _ in td.iter(*_BLOCK_TAGS)) - (td.tag in _BLOCK_TAGS) <= 1:
+    if breaks is None:
+        breaks = sum(2 if el.tag == "br" else 1 for el in td.iter("br", *_INNER_BLOCKS))
+    if breaks <= 1:
         return _clean_line("".join(td.itertext()))
     parts: list[str | None] = []  # None marks a hard line break
 
@@ -558,6 +570,7 @@ def _build_table(table: etree._Element, number: int) -> Table:
     """Place the cells of ``table`` on a slot grid (HTML table model, spans clipped)."""
     rows = list(_direct_rows(table))
     n_rows = len(rows)
+    breaks = _breaks_per_cell(table)
     taken: set[tuple[int, int]] = set()
     placed: list[tuple[int, int, int, int, etree._Element, int, int]] = []
     for r, tr in enumerate(rows):
@@ -585,7 +598,7 @@ def _build_table(table: etree._Element, number: int) -> Table:
     cells: list[Cell] = []
     for r, c, h, w, td, tr_no, td_no in placed:
         path = f"table[{number}]/tr[{tr_no}]/td[{td_no}]"
-        cells.append(Cell(r, c, _cell_text(td), h, w, Provenance(path=path)))
+        cells.append(Cell(r, c, _cell_text(td, breaks.get(td, 0)), h, w, Provenance(path=path)))
     for r in range(n_rows):
         for c in range(n_cols):
             if (r, c) not in taken:
