@@ -15,13 +15,13 @@ import os
 import shutil
 from pathlib import Path
 
-import duckdb
-
-from normalize.keywords import connect_keywords, keywords_query
-
 
 def write_keywords(out: Path, top: int = 10, *, prior_docs: float = 10.0) -> int:
     """(Re)write ``out/keywords.parquet`` from ``out/tokens.parquet``; return its row count."""
+    import duckdb  # imported here: extraction workers never need it
+
+    from normalize.keywords import connect_keywords, keywords_query
+
     tokens = out / "tokens.parquet"
     if not tokens.exists():
         raise FileNotFoundError(f"no tokens dataset in {out} (run 'nianbao extract' with --narrative)")

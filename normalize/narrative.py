@@ -12,11 +12,14 @@ Row schemas: ``segment.token_rows`` (tokens), ``facts`` module docstring (facts)
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from normalize.facts import FACT_COLUMNS, section_facts
 from normalize.segment import TOKEN_COLUMNS, clean_text, token_rows
 from normalize.tags import TAG_COLUMNS, section_tags
+
+if TYPE_CHECKING:  # pandas is only needed to build frames, not by extraction workers
+    import pandas as pd
 
 DATASETS: dict[str, tuple[str, ...]] = {"tokens": TOKEN_COLUMNS, "facts": FACT_COLUMNS, "tags": TAG_COLUMNS}
 
@@ -71,6 +74,8 @@ DTYPES: dict[str, dict[str, str]] = {
 
 def to_frame(dataset: str, rows: list[dict]) -> pd.DataFrame:
     """Rows of one dataset as a DataFrame with its columns in order and compact dtypes."""
+    import pandas as pd
+
     columns = [c for c in DTYPES[dataset] if c in DATASETS[dataset] or (rows and c in rows[0])]
     frame = pd.DataFrame(rows, columns=columns)
     return frame.astype({c: DTYPES[dataset][c] for c in columns})
