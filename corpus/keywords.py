@@ -10,9 +10,10 @@ memory is returned to the system and the run's own peak does not grow with it.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 
@@ -47,7 +48,18 @@ def write_keywords(out: Path, top: int = 10, *, prior_docs: float = 10.0) -> int
 
 
 def write_keywords_apart(out: Path, top: int = 10) -> int:
-    """``write_keywords`` in a child process; its errors are raised here."""
-    ctx = multiprocessing.get_context("spawn")
-    with ctx.Pool(1) as pool:
-        return pool.apply(write_keywords, (out, top))
+    """``write_keywords`` in a child interpreter (``python -m corpus.keywords``)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "corpus.keywords", str(out), str(top)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise RuntimeError(f"keywords failed: {last}")
+    return int(done.stdout.split()[0])
+
+
+if __name__ == "__main__":
+    print(write_keywords(Path(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 10))

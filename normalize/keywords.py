@@ -19,10 +19,12 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from normalize.segment import stopwords
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 KEYWORD_COLUMNS = ("doc_id", "section", "rank", "token", "count", "tf", "df", "idf", "score")
 
@@ -83,7 +85,8 @@ def connect_keywords(con) -> None:
     Python objects.
     """
     idf_file = Path(str(resources.files("jieba") / "analyse" / "idf.txt")).as_posix().replace("'", "''")
-    con.register("stop", pd.DataFrame({"word": sorted(stopwords())}))
+    con.execute("create or replace temp table stop (word varchar)")
+    con.executemany("insert into stop values (?)", [(w,) for w in sorted(stopwords())])
     con.sql(
         f"""create or replace temp view background as
         select token, idf from read_csv('{idf_file}', delim = ' ', header = false, quote = '', escape = '',
@@ -99,6 +102,7 @@ def corpus_keywords(tokens: pd.DataFrame, top: int = 10, *, prior_docs: float = 
     The same query runs over a whole Parquet dataset in ``corpus.keywords``, out of core.
     """
     import duckdb
+    import pandas as pd
 
     if tokens.empty:
         return pd.DataFrame(columns=list(KEYWORD_COLUMNS))
