@@ -24,7 +24,12 @@ _NUMBERING = re.compile(
 _PAREN = re.compile(r"[（(][^（()）]*[)）]")
 
 
-@lru_cache(maxsize=1 << 16)
+# Cached texts: enough for the labels and small numbers a corpus repeats, bounded so that a
+# long run over millions of cells keeps a flat memory.
+_CACHE = 8192
+
+
+@lru_cache(maxsize=_CACHE)
 def norm(label: str | None) -> str:
     """Fold a label: NFKC, no spaces, no line breaks, no quotes or list punctuation.
 
@@ -41,7 +46,7 @@ def norm(label: str | None) -> str:
     return s
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=_CACHE)
 def core(label: str | None) -> str:
     """The label without its numbering and without parenthetical remarks.
 
@@ -74,6 +79,8 @@ class RowMatcher:
     def match(self, label: str) -> str | None:
         c = core(label)
         if c not in self._memo:  # labels repeat across a corpus: match each folded one once
+            if len(self._memo) >= _CACHE:
+                self._memo.clear()
             self._memo[c] = self._match_core(c)
         return self._memo[c]
 

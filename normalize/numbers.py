@@ -27,7 +27,12 @@ def clean_text(text: str) -> str:
     return _SPACES.sub("", unicodedata.normalize("NFKC", text))
 
 
-@lru_cache(maxsize=1 << 16)
+# Cached texts: enough for the labels and small numbers a corpus repeats, bounded so that a
+# long run over millions of cells keeps a flat memory.
+_CACHE = 8192
+
+
+@lru_cache(maxsize=_CACHE)
 def parse_number(text: str | None) -> float | None:
     """The value of a printed cell, or None for blank, dash, slash, 无 and unreadable text.
 
@@ -48,7 +53,7 @@ def parse_number(text: str | None) -> float | None:
     return None
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=_CACHE)
 def is_number_like(text: str | None) -> bool:
     """True for a cell that holds a number or a 'no number' mark (a value cell, not a label)."""
     if text is None:
