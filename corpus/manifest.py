@@ -432,6 +432,7 @@ class Manifest:
             shutil.rmtree(staged, ignore_errors=True)
         for part in group:
             self._apply_drop(part)
+        pa.default_memory_pool().release_unused()  # Arrow's allocator keeps freed buffers otherwise
 
     # -- output -----------------------------------------------------------------
 

@@ -334,9 +334,10 @@ def reclaim_findings(manifest: Manifest) -> bool:
 
 
 def _release_memory() -> None:
-    """Hand freed heap back to the system between batches (glibc keeps it otherwise),
-    so a long-lived worker's resident memory stays that of one batch."""
+    """Hand freed heap back to the system between batches (glibc and Arrow's allocator
+    keep it otherwise), so a long-lived worker's resident memory stays that of one batch."""
     gc.collect()
+    pa.default_memory_pool().release_unused()
     try:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):  # not glibc
