@@ -334,8 +334,11 @@ def _strip_chrome(body: etree._Element, protected: set[int]) -> None:
         _remove(el)
 
 
+_STRING = etree.XPath("string()", smart_strings=False)  # an element's text, concatenated in C
+
+
 def _cjk_len(el: etree._Element) -> int:
-    return _wide_weight("".join(el.itertext()))
+    return _wide_weight(_STRING(el))
 
 
 def _wide_weight(text: str) -> int:
@@ -482,8 +485,8 @@ def _is_link_list(el: etree._Element) -> bool:
     links = el.findall(".//a")
     if len(links) < 3:
         return False
-    total = len("".join(el.itertext()).strip())
-    linked = sum(len("".join(a.itertext()).strip()) for a in links)
+    total = len(_STRING(el).strip())
+    linked = sum(len(_STRING(a).strip()) for a in links)
     return total > 0 and linked >= 0.7 * total
 
 
@@ -526,7 +529,7 @@ def _cell_text(td: etree._Element, breaks: int | None = None) -> str:
     if breaks is None:
         breaks = sum(2 if el.tag == "br" else 1 for el in td.iter("br", *_INNER_BLOCKS))
     if breaks <= 1:
-        return _clean_line("".join(td.itertext()))
+        return _clean_line(_STRING(td))
     parts: list[str | None] = []  # None marks a hard line break
 
     def visit(el: etree._Element) -> None:
