@@ -165,6 +165,7 @@ def t2_col_labels(template: str) -> dict[str, str]:
     return {core(v): k for k, v in raw_spec()[f"t2_{template}"]["cols"].items()}
 
 
+@lru_cache(maxsize=_CACHE)
 def t2_col(label: str, template: str) -> str | None:
     c = core(label)
     if not c:

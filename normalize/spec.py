@@ -55,10 +55,12 @@ class TableSpec:
         return [(r.key, c) for r in self.rows for c in r.cols]
 
     def row(self, key: str) -> RowSpec:
-        for r in self.rows:
-            if r.key == key:
-                return r
-        raise KeyError(key)
+        return _rows_by_key(self.table, self.template)[key]
+
+
+@cache
+def _rows_by_key(table: str, template: str) -> dict[str, RowSpec]:
+    return {r.key: r for r in table_spec(table, template).rows}
 
 
 @cache
