@@ -107,14 +107,9 @@ class Task:
     narrative: bool
 
 
-def iter_inputs(paths: Iterable[Path]) -> Iterator[Path]:
-    """Files named, and files found below folders named (sorted, hidden ones skipped)."""
-    for path, _size, _mtime in iter_listing(paths):
-        yield Path(path)
-
-
 def iter_listing(paths: Iterable[Path]) -> Iterator[tuple[str, int, int]]:
-    """(path, size, mtime_ns) of every input, as ``iter_inputs`` orders them."""
+    """(path, size, mtime_ns) of every input: files named, and files below folders named
+    (sorted; hidden files and the companions in ``SKIP_SUFFIXES`` passed over)."""
     for path in paths:
         if path.is_dir():
             for root, dirs, files in os.walk(path):
@@ -196,15 +191,6 @@ def _failed_report(source: str, reason: str) -> Report:
     # No bytes, so no content hash: the id is the hash of the path instead.
     doc_id = hashlib.sha256(source.encode()).hexdigest()
     return Report(doc_id, source, "unknown", "failed", reason, ReportMeta(None, None, "unknown", None))
-
-
-def process_path(path: Path) -> Rows:
-    """Read one file and turn it into rows; unreadable files give a failed row."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return report_rows(_failed_report(str(path), f"cannot read file: {exc.strerror}"))
-    return report_rows(process(data, str(path)))
 
 
 def narrative_rows_of(report: Report) -> Rows:

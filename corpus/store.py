@@ -212,56 +212,6 @@ def write_empty(out: Path, name: str, schema: pa.Schema) -> Path:
     return path
 
 
-class DatasetWriter:
-    """Writes whole datasets in one go: part files staged, then swapped into place.
-
-    For tools that rewrite a dataset entirely (``nianbao check``); the extract run
-    itself commits part by part through ``corpus.manifest``.
-    """
-
-    def __init__(self, out: Path, schemas: dict[str, pa.Schema] | None = None, rows_per_part: int = 200_000):
-        self.out = out
-        self.schemas = schemas or SCHEMAS
-        self.rows_per_part = rows_per_part
-        self.staging = out / f".staging-{uuid.uuid4().hex[:8]}"
-        self._buffers: dict[str, list[dict]] = {name: [] for name in self.schemas}
-        self._parts: dict[str, int] = dict.fromkeys(self.schemas, 0)
-        out.mkdir(parents=True, exist_ok=True)
-        for name in self.schemas:
-            (self.staging / f"{name}.parquet").mkdir(parents=True, exist_ok=True)
-
-    def add(self, name: str, rows: Iterable[dict]) -> None:
-        buf = self._buffers[name]
-        buf.extend(rows)
-        if len(buf) >= self.rows_per_part:
-            self._write(name)
-
-    def flush(self) -> None:
-        for name in self.schemas:
-            if self._buffers[name]:
-                self._write(name)
-
-    def _write(self, name: str) -> None:
-        table = pa.Table.from_pylist(self._buffers[name], schema=self.schemas[name])
-        part = self._parts[name]
-        pq.write_table(table, self.staging / f"{name}.parquet" / f"part-{part:05d}.parquet")
-        self._parts[name] = part + 1
-        self._buffers[name] = []
-
-    def commit(self) -> None:
-        """Write what is left, then swap each staged dataset into place."""
-        self.flush()
-        for name, schema in self.schemas.items():
-            staged = self.staging / f"{name}.parquet"
-            if self._parts[name] == 0:  # an empty dataset still has its schema
-                pq.write_table(schema.empty_table(), staged / "part-00000.parquet")
-            replace_dir(staged, dataset_path(self.out, name))
-        shutil.rmtree(self.staging, ignore_errors=True)
-
-    def abort(self) -> None:
-        shutil.rmtree(self.staging, ignore_errors=True)
-
-
 def replace_dir(new: Path, final: Path) -> None:
     """Put ``new`` where ``final`` is, keeping the old one until the new one is in place."""
     old = final.with_name(final.name + f".old-{uuid.uuid4().hex[:8]}")

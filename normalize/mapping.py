@@ -18,7 +18,7 @@ from extract.model import Cell, Table
 from normalize import labels as L
 from normalize.numbers import is_number_like, parse_number
 from normalize.records import StdCell
-from normalize.spec import TEMPLATES, t3_applicant_cols, table_spec
+from normalize.spec import TEMPLATES, table_spec
 
 
 @dataclass(slots=True)
@@ -329,4 +329,4 @@ def map_tables(tables: Sequence[Table], year: int | None = None) -> Mapped:
     return out
 
 
-__all__ = ["Mapped", "classify", "detect_template", "locate", "map_tables", "t3_applicant_cols"]
+__all__ = ["Mapped", "classify", "detect_template", "locate", "map_tables"]
