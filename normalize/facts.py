@@ -403,10 +403,22 @@ def _negations(sentence: str, s_start: int, cfg: _Config, taken: list[tuple[int,
     return facts
 
 
-def section_facts(doc_id: str, section: int, text: str, *, clean: CleanText | None = None) -> list[dict]:
-    """The fact rows of one section's text (see the module docstring for the columns)."""
+def section_facts(doc_id: str, section: int, text: str) -> list[dict]:
+    """The fact rows of one section's text (see the module docstring for the columns).
+
+    Validation and the narrative datasets both ask for the facts of the same sections
+    of a report, so the last few sections' facts are kept and copied, not found twice.
+    """
+    return [{**row, "doc_id": doc_id} for row in _section_facts(section, text)]
+
+
+@lru_cache(maxsize=16)
+def _section_facts(section: int, text: str) -> tuple[dict, ...]:
+    return tuple(_find_facts("", section, text, clean_text(text)))
+
+
+def _find_facts(doc_id: str, section: int, text: str, clean: CleanText) -> list[dict]:
     cfg = config()
-    clean = clean or clean_text(text)
     folded = _fold(clean.text)
     found: list[tuple[_Fact, int, int]] = []
     for m in _SENTENCE_RE.finditer(folded):

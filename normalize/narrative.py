@@ -95,7 +95,7 @@ def narrative_rows(doc_id: str, sections: dict[int, str], *, pos: bool = False) 
         clean = clean_text(text)
         out["tokens"] += token_rows(doc_id, number, text, pos=pos, clean=clean)
         base = len(out["facts"])
-        for row in section_facts(doc_id, number, text, clean=clean):
+        for row in section_facts(doc_id, number, text):
             row["fact"] += base
             if row["part_of"] is not None:
                 row["part_of"] += base
