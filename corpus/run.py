@@ -321,8 +321,13 @@ def reclaim_findings(manifest: Manifest) -> bool:
 
 def _release_memory() -> None:
     """Hand freed heap back to the system between batches (glibc and Arrow's allocator
-    keep it otherwise), so a long-lived worker's resident memory stays that of one batch."""
+    keep it otherwise), so a long-lived worker's resident memory stays that of one batch.
+
+    What survives a full collection between batches (modules, caches, the run's own
+    state) lives as long as the worker; freezing it keeps the collector from scanning
+    those ~100k objects again after every batch.  Refcounting still frees them."""
     gc.collect()
+    gc.freeze()
     pa.default_memory_pool().release_unused()
     try:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
