@@ -7,15 +7,19 @@ so a reader only has to get the text and the table structure right.
 Tables are stored sparse: one :class:`Cell` per printed cell with its top-left
 position and its spans.  :meth:`Table.grid` expands them into a dense grid in
 which a slot covered by a merge is ``None`` and a slot printed empty is ``""``.
+
+:class:`Cell` and :class:`Provenance` are named tuples rather than frozen
+dataclasses: a report has hundreds of cells, and a named tuple is built about three
+times faster while being just as immutable.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Provenance:
+class Provenance(NamedTuple):
     """Where a block or cell was printed.
 
     ``page`` is 1-based (PDF); ``bbox`` is (x0, top, x1, bottom) in PDF points with the
@@ -43,8 +47,7 @@ class Provenance:
         return " ".join(parts)
 
 
-@dataclass(frozen=True, slots=True)
-class Cell:
+class Cell(NamedTuple):
     """One printed cell: its anchor (top-left) slot, its spans and its text."""
 
     row: int
