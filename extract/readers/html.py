@@ -34,7 +34,10 @@ all 1-based); a paragraph's ``path`` is the XPath of its block element.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
+from functools import lru_cache
+from itertools import accumulate
 
 from lxml import etree
 
@@ -71,6 +74,7 @@ _CHARSET_META = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_:.\
 _WIDE = r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]"
 _CJK_BREAK = re.compile(rf"(?<={_WIDE})[ \t]*[\r\n][ \t\r\n]*(?={_WIDE})")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+_LEADING_INT = re.compile(r"\s*(\d+)")
 
 _META_LABELS: dict[str, tuple[str, ...]] = {
     "index_no": ("索引号",),
@@ -102,6 +106,7 @@ _ALL_META_LABELS = tuple(
     )
 )
 _BOX_MARKERS = ("索引号", "发布机构", "发文机关", "主题分类", "成文日期")
+_BOX_MARKER = re.compile("|".join(_BOX_MARKERS))
 _LABEL_ALT = "|".join(map(re.escape, _ALL_META_LABELS))
 _META_VALUE = re.compile(rf"({_LABEL_ALT})\s*[:：]?[\s\u3000\xa0]*(.*?)(?=\s*(?:{_LABEL_ALT})\s*[:：]|\n|$)")
 _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
@@ -135,24 +140,24 @@ def read(data: bytes, name: str = "") -> Document:
         body = root
     for el in list(body.iter(*_DROP_TAGS)):
         _remove(el)
-    # lxml creates element proxies on demand, and the bookkeeping below keys them by
-    # id(): holding every proxy for the duration of the read keeps those ids stable.
-    keep_alive = list(body.iter())
-    meta.update(_read_meta_box(body))
+    # The sets and maps below hold lxml element proxies themselves (not their ids):
+    # a proxy lives as long as it is referenced, so membership stays reliable.
+    texts = _TEXT_NODES(body)
+    meta.update(_read_meta_box(texts))
 
-    table_no = {id(t): k for k, t in enumerate(body.iter("table"), 1)}
-    boxes = _meta_boxes(body)
-    data_tables = [t for t in body.iter("table") if id(t) not in boxes and _is_data_table(t)]
-    data_ids = {id(t) for t in data_tables}
+    table_no = {t: k for k, t in enumerate(body.iter("table"), 1)}
+    boxes = _meta_boxes(body, texts)
+    del texts
+    data_tables = [t for t in table_no if t not in boxes and _is_data_table(t)]
+    data_ids = set(data_tables)
     protected = _ancestors_of(data_tables)
     _strip_chrome(body, protected)
     container = _choose_container(body, data_tables)
 
-    walker = _Walker(root.getroottree(), table_no, data_ids, boxes)
+    walker = _Walker(root.getroottree(), table_no, data_ids, boxes, container)
     walker.walk(container)
     walker.flush()
     blocks = tuple(walker.blocks)
-    del keep_alive
     if not blocks:
         raise EmptyDocument("HTML page without text")
     return Document(format="html", blocks=blocks, pages=None, meta=meta)
@@ -182,9 +187,12 @@ def _remove(el: etree._Element) -> None:
     parent.remove(el)
 
 
-def _read_meta_box(body: etree._Element) -> dict[str, str]:
+_TEXT_NODES = etree.XPath("descendant::text()")  # smart strings: each knows its element
+
+
+def _read_meta_box(texts: list[str]) -> dict[str, str]:
     """索引号 / 发布机构 / 发布日期 ... from the page's metadata box (or a date line)."""
-    flat = "\n".join(body.xpath(".//text()")).replace("\xa0", " ")
+    flat = "\n".join(texts).replace("\xa0", " ")
     if not any(lab in flat for lab in _ALL_META_LABELS):
         return {}
     found: dict[str, list[tuple[str, str]]] = {}
@@ -211,12 +219,15 @@ def _read_meta_box(body: etree._Element) -> dict[str, str]:
     return meta
 
 
-def _meta_boxes(body: etree._Element) -> set[int]:
-    """ids of the metadata boxes: the largest short elements naming two or more fields."""
-    boxes: set[int] = set()
-    cond = " or ".join(f'contains(., "{lab}")' for lab in _BOX_MARKERS)
-    owners = []
-    for t in body.xpath(f".//text()[{cond}]"):
+def _meta_boxes(body: etree._Element, texts: list) -> set[etree._Element]:
+    """The metadata boxes: the largest short elements naming two or more fields."""
+    boxes: set[etree._Element] = set()
+    owners: list[etree._Element] = []
+    # The text nodes naming a field, found in their joined text (one search in C).
+    starts = [0, *accumulate(len(t) + 1 for t in texts)]
+    hits = {bisect_right(starts, m.start()) - 1 for m in _BOX_MARKER.finditer("\n".join(texts))}
+    for i in sorted(hits):
+        t = texts[i]
         owner = t.getparent()
         if t.is_tail:
             owner = owner.getparent()
@@ -227,7 +238,7 @@ def _meta_boxes(body: etree._Element) -> set[int]:
         node = el
         prev_len, prev_labels = 0, 0
         while node is not None and node is not body:
-            text = "".join(node.itertext())
+            text = _text(node)
             labels = sum(lab in text for lab in _ALL_META_LABELS)
             # Stop at 600 characters, or where the parent adds text but no field.
             if len(text) > 600 or (best is not None and labels == prev_labels and len(text) > prev_len + 60):
@@ -237,7 +248,7 @@ def _meta_boxes(body: etree._Element) -> set[int]:
             prev_len, prev_labels = len(text), labels
             node = node.getparent()
         if best is not None:
-            boxes.add(id(best))
+            boxes.add(best)
     return boxes
 
 
@@ -276,27 +287,27 @@ def _is_data_table(table: etree._Element) -> bool:
     Tables holding other tables, single-column tables and tables with long running text
     in few columns are page layout: the reader walks their content as flow.
     """
-    if next(table.iter("table"), None) is not None and any(t is not table for t in table.iter("table")):
+    if any(t is not table for t in table.iter("table")):
         return False
     max_cols = 0
     rows = list(_direct_rows(table))
     for tr in rows:
-        width = sum(_int_attr(c, "colspan", 1, 1000) for c in _row_cells(tr))
+        width = sum(_colspan(c) for c in _row_cells(tr))
+        if width > 2:
+            return True
         max_cols = max(max_cols, width)
     if max_cols <= 1:
         return False
-    if max_cols > 2:
-        return True
     longest = max((len("".join(c.itertext()).strip()) for tr in rows for c in _row_cells(tr)), default=0)
     return longest <= 200
 
 
-def _ancestors_of(elements: list[etree._Element]) -> set[int]:
-    out: set[int] = set()
+def _ancestors_of(elements: list[etree._Element]) -> set[etree._Element]:
+    out: set[etree._Element] = set()
     for el in elements:
         node = el
-        while node is not None and id(node) not in out:
-            out.add(id(node))
+        while node is not None and node not in out:
+            out.add(node)
             node = node.getparent()
     return out
 
@@ -311,17 +322,26 @@ def _is_chrome(el: etree._Element) -> bool:
                     return False
                 parent = parent.getparent()
         return True
-    cls = (el.get("class") or "") + " " + (el.get("id") or "")
-    return bool(cls.strip()) and _CHROME_CLASS.search(cls) is not None
+    return _chrome_name(el.get("class"), el.get("id"))
 
 
-def _strip_chrome(body: etree._Element, protected: set[int]) -> None:
+@lru_cache(maxsize=4096)
+def _chrome_name(cls: str | None, ident: str | None) -> bool:
+    """Whether a class/id pair names page chrome (the same few pairs recur on a page)."""
+    name = (cls or "") + " " + (ident or "")
+    return bool(name.strip()) and _CHROME_CLASS.search(name) is not None
+
+
+# (``descendant::`` rather than ``.//``, which libxml2 evaluates as two steps.)
+_CHROME_CANDIDATES = etree.XPath(
+    "descendant::*[@class] | descendant::*[@id] | descendant::nav | descendant::aside"
+    " | descendant::footer | descendant::header"
+)
+
+
+def _strip_chrome(body: etree._Element, protected: set[etree._Element]) -> None:
     """Remove navigation, breadcrumbs, share bars and footers, never a report table."""
-    doomed = [
-        el
-        for el in body.xpath(".//*[@class or @id] | .//nav | .//aside | .//footer | .//header")
-        if id(el) not in protected and _is_chrome(el)
-    ]
+    doomed = [el for el in _CHROME_CANDIDATES(body) if _is_chrome(el) and el not in protected]
     if not doomed:
         return
     total = _cjk_len(body)
@@ -334,11 +354,13 @@ def _strip_chrome(body: etree._Element, protected: set[int]) -> None:
         _remove(el)
 
 
-_STRING = etree.XPath("string()", smart_strings=False)  # an element's text, concatenated in C
+def _text(el: etree._Element) -> str:
+    """An element's text (descendants included, its tail not), concatenated in C."""
+    return etree.tostring(el, method="text", encoding=str, with_tail=False)
 
 
 def _cjk_len(el: etree._Element) -> int:
-    return _wide_weight(_STRING(el))
+    return _wide_weight(_text(el))
 
 
 def _wide_weight(text: str) -> int:
@@ -381,30 +403,28 @@ def _contains(ancestor: etree._Element, el: etree._Element) -> bool:
     return False
 
 
-def _int_attr(el: etree._Element, name: str, default: int, limit: int) -> int:
-    raw = el.get(name)
-    if raw is None:
-        return default
+def _span(raw: str, default: int, limit: int) -> int:
+    """A ``colspan``/``rowspan`` value as browsers read it (leading digits), capped."""
     if raw.isdigit():
         return min(int(raw), limit)
-    m = re.match(r"\s*(\d+)", raw)
+    m = _LEADING_INT.match(raw)
     if m is None:
         return default
     return min(int(m.group(1)), limit)
 
 
+def _colspan(td: etree._Element) -> int:
+    raw = td.get("colspan")
+    return 1 if raw is None else _span(raw, 1, 1000)
+
+
 # ---------------------------------------------------------------- text
-
-
-def _is_wide(ch: str) -> bool:
-    o = ord(ch)
-    return 0x2E80 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF or 0xFF00 <= o <= 0xFFEF or 0x3000 <= o <= 0x303F
 
 
 def _clean_line(raw: str) -> str:
     """Collapse source whitespace as a browser would; keep &nbsp; and U+3000 as spaces."""
-    if not raw:
-        return ""
+    if raw.isprintable():  # no line break, tab, &nbsp; or U+3000: at most double spaces
+        return raw.strip(" ") if "  " not in raw else _WS.sub(" ", raw).strip(" ")
     if "\n" in raw or "\r" in raw:
         # A segment break between two wide characters disappears (CSS Text 3).
         raw = _CJK_BREAK.sub("", raw)
@@ -416,12 +436,18 @@ class _Walker:
     """Walks the content container, emitting paragraphs and tables in document order."""
 
     def __init__(
-        self, tree: etree._ElementTree, table_no: dict[int, int], data_ids: set[int], skip: set[int]
+        self,
+        tree: etree._ElementTree,
+        table_no: dict[etree._Element, int],
+        data_ids: set[etree._Element],
+        skip: set[etree._Element],
+        container: etree._Element,
     ) -> None:
         self.tree = tree
         self.skip = skip
         self.table_no = table_no
         self.data_ids = data_ids
+        self.link_holders = _link_holders(container)
         self.blocks: list[Paragraph | Table] = []
         self.buf: list[str] = []
         self.buf_el: etree._Element | None = None
@@ -453,15 +479,15 @@ class _Walker:
         if tag == "br":
             self.flush()
             return
-        if id(el) in self.skip:
+        if el in self.skip:
             self.flush()
             return
-        if tag == "table" and id(el) in self.data_ids:
+        if tag == "table" and el in self.data_ids:
             self.flush()
-            self.blocks.append(_build_table(el, self.table_no.get(id(el), 0)))
+            self.blocks.append(_build_table(el, self.table_no.get(el, 0)))
             return
         if tag in ("table", "tr", "td", "th") or tag in _BLOCK_TAGS:
-            if tag != "body" and _is_link_list(el):
+            if el in self.link_holders and tag != "body" and _is_link_list(el):
                 self.flush()
                 return
             self.flush()
@@ -480,56 +506,67 @@ class _Walker:
             self.add_text(child.tail)
 
 
+def _link_holders(container: etree._Element) -> set[etree._Element]:
+    """The elements with three or more links inside: the only candidates for link lists."""
+    counts: dict[etree._Element, int] = {}
+    for a in container.iter("a"):
+        for anc in a.iterancestors():
+            counts[anc] = counts.get(anc, 0) + 1
+            if anc is container:
+                break
+    return {el for el, n in counts.items() if n >= 3}
+
+
 def _is_link_list(el: etree._Element) -> bool:
     """A block that is mostly links (a related-articles list, a menu that survived)."""
     links = el.findall(".//a")
     if len(links) < 3:
         return False
-    total = len(_STRING(el).strip())
-    linked = sum(len(_STRING(a).strip()) for a in links)
+    total = len(_text(el).strip())
+    linked = sum(len(_text(a).strip()) for a in links)
     return total > 0 and linked >= 0.7 * total
 
 
 # ---------------------------------------------------------------- tables
 
 
-def _breaks_per_cell(table: etree._Element) -> dict[etree._Element, int]:
-    """For each cell of a data table, how many ``<br>`` and block elements it holds.
-
-    One pass over the table instead of a search in every cell: a cell with at most one
-    (the ``<p>`` that wraps most cells) is one line of text.
-    """
-    counts: dict[etree._Element, int] = {}
-    for el in table.iter("br", *_INNER_BLOCKS):
-        cell = el.getparent()
-        while cell is not None and cell.tag not in ("td", "th"):
-            cell = cell.getparent()
-        if cell is not None:
-            counts[cell] = counts.get(cell, 0) + (2 if el.tag == "br" else 1)
-    return counts
-
-
 _INNER_BLOCKS = tuple(_BLOCK_TAGS - {"td", "th", "tr", "tbody", "thead", "tfoot", "body", "html"})
+_INNER_BLOCK_SET = frozenset(_INNER_BLOCKS)
 
 
-def _cell_text(td: etree._Element, breaks: int | None = None) -> str:
+def _breaks(td: etree._Element) -> int:
+    """How many ``<br>`` (2 each) and block elements (1 each) ``td`` holds.
+
+    Most cells are a chain of single children (``<p><font><span>`` around the text),
+    which is followed down without a search; at most one block means one line.
+    """
+    n = 0
+    el = td
+    while True:
+        k = len(el)
+        if k == 0:
+            return n
+        if k > 1:
+            break
+        el = el[0]
+        tag = el.tag
+        if tag == "br":
+            n += 2
+        elif tag in _INNER_BLOCK_SET:
+            n += 1
+    return sum(2 if e.tag == "br" else 1 for e in td.iter("br", *_INNER_BLOCKS))
+
+
+def _cell_text(td: etree._Element) -> str:
     """A cell's text: inline runs joined, ``<br>`` and block boundaries as newlines.
 
     Hard breaks (markup) are kept apart from newlines in the source text, which are
     just whitespace.
     """
-    n = len(td)
-    if n == 0:
+    if len(td) == 0:
         return _clean_line(td.text or "")
-    if n == 1:
-        only = td[0]
-        if len(only) == 0 and only.tag != "br":
-            return _clean_line((td.text or "") + (only.text or "") + (only.tail or ""))
-    # The common case, runs wrapped in p/span/font with no break inside: one line.
-    if breaks is None:
-        breaks = sum(2 if el.tag == "br" else 1 for el in td.iter("br", *_INNER_BLOCKS))
-    if breaks <= 1:
-        return _clean_line(_STRING(td))
+    if _breaks(td) <= 1:  # runs wrapped in p/span/font with no break inside: one line
+        return _clean_line(_text(td))
     parts: list[str | None] = []  # None marks a hard line break
 
     def visit(el: etree._Element) -> None:
@@ -570,41 +607,52 @@ def _cell_text(td: etree._Element, breaks: int | None = None) -> str:
 
 
 def _build_table(table: etree._Element, number: int) -> Table:
-    """Place the cells of ``table`` on a slot grid (HTML table model, spans clipped)."""
+    """Place the cells of ``table`` on a slot grid (HTML table model, spans clipped).
+
+    ``busy[c]`` is the first row at which column ``c`` is free again.  A rowspan never
+    needs clipping against a later cell: a slot below the anchor row that an earlier
+    cell claims would make the anchor slot claimed as well.
+    """
     rows = list(_direct_rows(table))
     n_rows = len(rows)
-    breaks = _breaks_per_cell(table)
-    taken: set[tuple[int, int]] = set()
-    placed: list[tuple[int, int, int, int, etree._Element, int, int]] = []
+    busy: list[int] = []
+    cells: list[Cell] = []
+    holes: list[tuple[int, int]] = []  # (row, col) no cell reaches, below len(busy) then
+    row_width: list[int] = []
     for r, tr in enumerate(rows):
         c = 0
-        for k, td in enumerate(_row_cells(tr), 1):
-            while (r, c) in taken:
+        k = 0
+        for td in tr:
+            if td.tag != "td" and td.tag != "th":
+                continue
+            k += 1
+            n_busy = len(busy)
+            while c < n_busy and busy[c] > r:
                 c += 1
-            cs = _int_attr(td, "colspan", 1, 1000) or 1
-            rs = _int_attr(td, "rowspan", 1, 65534)
+            raw = td.get("colspan")
+            cs = 1 if raw is None else (_span(raw, 1, 1000) or 1)
+            raw = td.get("rowspan")
+            rs = 1 if raw is None else _span(raw, 1, 65534)
             if rs == 0:  # "to the end of the row group"
                 rs = n_rows - r
             rs = max(1, min(rs, n_rows - r))
             width = 1
-            while width < cs and (r, c + width) not in taken:
+            while width < cs and (c + width >= n_busy or busy[c + width] <= r):
                 width += 1
-            height = 1
-            while height < rs and all((r + height, c + j) not in taken for j in range(width)):
-                height += 1
-            for i in range(height):
-                for j in range(width):
-                    taken.add((r + i, c + j))
-            placed.append((r, c, height, width, td, r + 1, k))
+            if c + width > n_busy:
+                busy.extend([0] * (c + width - n_busy))
+            end = r + rs
+            for j in range(c, c + width):
+                busy[j] = end
+            prov = Provenance(path=f"table[{number}]/tr[{r + 1}]/td[{k}]")
+            cells.append(Cell(r, c, _cell_text(td), rs, width, prov))
             c += width
-    n_cols = max((c + w for _, c, _, w, _, _, _ in placed), default=0)
-    cells: list[Cell] = []
-    for r, c, h, w, td, tr_no, td_no in placed:
-        path = f"table[{number}]/tr[{tr_no}]/td[{td_no}]"
-        cells.append(Cell(r, c, _cell_text(td, breaks.get(td, 0)), h, w, Provenance(path=path)))
-    for r in range(n_rows):
-        for c in range(n_cols):
-            if (r, c) not in taken:
-                cells.append(Cell(r, c, ""))
-    cells.sort(key=lambda x: (x.row, x.col))
+        holes.extend((r, j) for j, b in enumerate(busy) if b <= r)
+        row_width.append(len(busy))
+    n_cols = len(busy)
+    for r, width in enumerate(row_width):
+        holes.extend((r, j) for j in range(width, n_cols))
+    if holes:
+        cells.extend(Cell(r, c, "") for r, c in holes)
+        cells.sort(key=lambda x: (x.row, x.col))
     return Table(tuple(cells), n_rows, n_cols, prov=Provenance(path=f"table[{number}]"))
