@@ -195,13 +195,23 @@ def config() -> _Config:
     )
 
 
+class _FoldTable(dict):
+    """``str.translate`` table: a character's NFKC form where that is one character
+    (full-width digits, letters, %), computed once per character met."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        n = unicodedata.normalize("NFKC", ch)
+        out = self[code] = n if len(n) == 1 and ch not in "，；：（）" else ch
+        return out
+
+
+_FOLD = _FoldTable()
+
+
 def _fold(text: str) -> str:
     """Full-width digits, letters and % to ASCII, character by character (length kept)."""
-    out = []
-    for ch in text:
-        n = unicodedata.normalize("NFKC", ch)
-        out.append(n if len(n) == 1 and ch not in "，；：（）" else ch)
-    return "".join(out)
+    return text.translate(_FOLD)
 
 
 @dataclass(slots=True)
