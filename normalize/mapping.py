@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from extract.model import Cell, Table
 from normalize import labels as L
@@ -65,24 +66,33 @@ def classify(table: Table) -> dict[str, int]:
     One printed table may hold several standard ones (a flattening that ran two
     tables together), so every kind scoring 3 or more is mapped.
     """
-    scores = dict.fromkeys(("t2", "t3", "t4"), 0)
-    t4_groups, t4_outcomes = L.t4_group_labels(), L.t4_outcome_labels()
-    for row in table.rows():
-        for c in row:
-            if is_number_like(c.text):
-                continue
-            core = L.core(c.text)
-            if any(L.row_matcher("t3", t).match(c.text) for t in TEMPLATES) and core not in ("总计", "其他"):
-                scores["t3"] += 2
-            if any(L.row_matcher("t2", t).match(c.text) for t in TEMPLATES):
-                scores["t2"] += 2
-            if core.startswith("第二十条") or core == "信息内容":
-                scores["t2"] += 1
-            if core in t4_groups or core == L.T4_LITIGATION:
-                scores["t4"] += 2
-            if core in t4_outcomes and core != "总计":
-                scores["t4"] += 1
-    return scores
+    t2 = t3 = t4 = 0
+    for c in table.cells:
+        a, b, d = _label_points(c.text)
+        t2 += a
+        t3 += b
+        t4 += d
+    return {"t2": t2, "t3": t3, "t4": t4}
+
+
+@lru_cache(maxsize=8192)
+def _label_points(text: str) -> tuple[int, int, int]:
+    """What one cell's text adds to the (t2, t3, t4) scores (labels recur across reports)."""
+    if is_number_like(text):
+        return 0, 0, 0
+    t2 = t3 = t4 = 0
+    core = L.core(text)
+    if any(L.row_matcher("t3", t).match(text) for t in TEMPLATES) and core not in ("总计", "其他"):
+        t3 += 2
+    if any(L.row_matcher("t2", t).match(text) for t in TEMPLATES):
+        t2 += 2
+    if core.startswith("第二十条") or core == "信息内容":
+        t2 += 1
+    if core in L.t4_group_labels() or core == L.T4_LITIGATION:
+        t4 += 2
+    if core in L.t4_outcome_labels() and core != "总计":
+        t4 += 1
+    return t2, t3, t4
 
 
 def detect_template(tables: dict[str, list[Table]], year: int | None) -> str:

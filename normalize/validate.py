@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from normalize.agencies import kind_of
 from normalize.records import Finding, ReportMeta, StdCell
@@ -73,107 +74,135 @@ def _row_label(table: str, template: str, row: str) -> str:
 # ---------------------------------------------------------------- arithmetic identities
 
 
-def _identity(
-    rule: str,
-    grid: Mapping[Slot, StdCell],
-    lhs: Sequence[Slot],
-    rhs: Sequence[Slot],
-    *,
-    what: str,
-    table: str,
-    row: str | None,
-    col: str | None,
-) -> Finding | None:
-    """``sum(lhs) == sum(rhs)``: an error when it fails on printed numbers, not assessable
-    (info) when it fails only with a blank operand read as 0, nothing when it holds."""
-    blanks = [s for s in (*lhs, *rhs) if _value(grid, s) is None]
-    left = sum(_value(grid, s) or 0.0 for s in lhs)
-    right = sum(_value(grid, s) or 0.0 for s in rhs)
+@dataclass(frozen=True, slots=True)
+class _Identity:
+    """``sum(lhs) == sum(rhs)`` over the cells of one template, with its message."""
+
+    rule: str
+    lhs: tuple[Slot, ...]
+    rhs: tuple[Slot, ...]
+    what: str
+    table: str
+    row: str | None
+    col: str | None
+
+
+def _check(ident: _Identity, grid: Mapping[Slot, StdCell]) -> Finding | None:
+    """An error when the identity fails on printed numbers, not assessable (info) when
+    it fails only with a blank operand read as 0, nothing when it holds."""
+    get = grid.get
+    blanks: list[Slot] = []
+    left = right = 0.0
+    for s in ident.lhs:
+        c = get(s)
+        if c is None or c.value is None:
+            blanks.append(s)
+        else:
+            left += c.value
+    for s in ident.rhs:
+        c = get(s)
+        if c is None or c.value is None:
+            blanks.append(s)
+        else:
+            right += c.value
     if abs(left - right) < _EPS:
         return None
-    where = {"table": table, "row": row, "col": col}
+    where = {"table": ident.table, "row": ident.row, "col": ident.col}
     if blanks:
         names = ", ".join(f"{r}/{c}" for _, r, c in blanks[:4]) + (" …" if len(blanks) > 4 else "")
         return finding(
             "identity.not_assessable",
-            f"{what}: not assessable, blank operand(s) {names} (with blanks as 0: {fmt(left)} vs {fmt(right)})",
+            f"{ident.what}: not assessable, blank operand(s) {names} "
+            f"(with blanks as 0: {fmt(left)} vs {fmt(right)})",
             **where,
         )
     return finding(
-        rule, f"{what}: {fmt(left)} != {fmt(right)}", expected=fmt(left), actual=fmt(right), **where
+        ident.rule,
+        f"{ident.what}: {fmt(left)} != {fmt(right)}",
+        expected=fmt(left),
+        actual=fmt(right),
+        **where,
+    )
+
+
+@cache
+def _t3_identities(template: str) -> tuple[_Identity, ...]:
+    """表三: balance and outcome sum per column, applicant sum per row."""
+    spec = table_spec("t3", template)
+    outcome_rows = [r for r in spec.row_keys if r not in _T3_FLOW_ROWS]
+    applicants = t3_applicant_cols()
+    out: list[_Identity] = []
+    for col in spec.col_keys:
+        label = _col_label("t3", template, col)
+        out.append(
+            _Identity(
+                "t3.balance",
+                (("t3", "new_received", col), ("t3", "carried_over", col)),
+                (("t3", "total_processed", col), ("t3", "carried_forward", col)),
+                f"表三 column {label}: 一 新收 + 二 上年结转 vs （七）总计 + 四 结转下年度",
+                "t3",
+                None,
+                col,
+            )
+        )
+        out.append(
+            _Identity(
+                "t3.outcome_sum",
+                tuple(("t3", r, col) for r in outcome_rows),
+                (("t3", "total_processed", col),),
+                f"表三 column {label}: sum of outcome rows （一）…（六） vs （七）总计",
+                "t3",
+                "total_processed",
+                col,
+            )
+        )
+    for row in spec.row_keys:
+        out.append(
+            _Identity(
+                "t3.row_total",
+                tuple(("t3", row, c) for c in applicants),
+                (("t3", row, "total"),),
+                f"表三 row {_row_label('t3', template, row)}: sum of the six applicant columns vs 总计",
+                "t3",
+                row,
+                "total",
+            )
+        )
+    return tuple(out)
+
+
+@cache
+def _t4_identities() -> tuple[_Identity, ...]:
+    """表四: each group's 总计 == 结果维持 + 结果纠正 + 其他结果 + 尚未审结."""
+    parts = [o for o in t4_outcomes() if o != "total"]
+    return tuple(
+        _Identity(
+            "t4.group_total",
+            tuple(("t4", "count", f"{g}.{o}") for o in parts),
+            (("t4", "count", f"{g}.total"),),
+            f"表四 {glabel}: 结果维持 + 结果纠正 + 其他结果 + 尚未审结 vs 总计",
+            "t4",
+            "count",
+            f"{g}.total",
+        )
+        for g, glabel in t4_groups().items()
     )
 
 
 def check_t3(grid: Mapping[Slot, StdCell], template: str) -> list[Finding]:
     """表三: balance and outcome sum per column, applicant sum per row."""
-    spec = table_spec("t3", template)
     if not any(s[0] == "t3" for s in grid):
         return []
-    outcome_rows = [r for r in spec.row_keys if r not in _T3_FLOW_ROWS]
-    applicants = t3_applicant_cols()
-    out: list[Finding | None] = []
-    for col in spec.col_keys:
-        label = _col_label("t3", template, col)
-        out.append(
-            _identity(
-                "t3.balance",
-                grid,
-                [("t3", "new_received", col), ("t3", "carried_over", col)],
-                [("t3", "total_processed", col), ("t3", "carried_forward", col)],
-                what=f"表三 column {label}: 一 新收 + 二 上年结转 vs （七）总计 + 四 结转下年度",
-                table="t3",
-                row=None,
-                col=col,
-            )
-        )
-        out.append(
-            _identity(
-                "t3.outcome_sum",
-                grid,
-                [("t3", r, col) for r in outcome_rows],
-                [("t3", "total_processed", col)],
-                what=f"表三 column {label}: sum of outcome rows （一）…（六） vs （七）总计",
-                table="t3",
-                row="total_processed",
-                col=col,
-            )
-        )
-    for row in spec.row_keys:
-        out.append(
-            _identity(
-                "t3.row_total",
-                grid,
-                [("t3", row, c) for c in applicants],
-                [("t3", row, "total")],
-                what=f"表三 row {_row_label('t3', template, row)}: sum of the six applicant columns vs 总计",
-                table="t3",
-                row=row,
-                col="total",
-            )
-        )
-    return [f for f in out if f]
+    found = (_check(i, grid) for i in _t3_identities(template))
+    return [f for f in found if f]
 
 
 def check_t4(grid: Mapping[Slot, StdCell]) -> list[Finding]:
     """表四: each group's 总计 == 结果维持 + 结果纠正 + 其他结果 + 尚未审结."""
     if not any(s[0] == "t4" for s in grid):
         return []
-    parts = [o for o in t4_outcomes() if o != "total"]
-    out = []
-    for g, glabel in t4_groups().items():
-        f = _identity(
-            "t4.group_total",
-            grid,
-            [("t4", "count", f"{g}.{o}") for o in parts],
-            [("t4", "count", f"{g}.total")],
-            what=f"表四 {glabel}: 结果维持 + 结果纠正 + 其他结果 + 尚未审结 vs 总计",
-            table="t4",
-            row="count",
-            col=f"{g}.total",
-        )
-        if f:
-            out.append(f)
-    return out
+    found = (_check(i, grid) for i in _t4_identities())
+    return [f for f in found if f]
 
 
 # ---------------------------------------------------------------- cells
