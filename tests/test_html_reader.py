@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from extract.errors import EmptyDocument
 from extract.model import Document, Table
@@ -251,3 +253,58 @@ def test_shanghai_golden_cells() -> None:
     got = {(c.table, c.row, c.col): c.value for c in report.cells}
     wrong = [t for t in truth["cells"] if got.get((t["table"], t["row"], t["col"]), "missing") != t["value"]]
     assert wrong == []
+
+
+# Random span layouts against a literal transcription of the HTML table model: a
+# set of claimed slots, each cell at the first free slot, its span clipped where it
+# runs into a claimed slot or past the last row.
+_spans = st.lists(
+    st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4)), min_size=1, max_size=5),
+    min_size=1,
+    max_size=6,
+)
+
+
+def _reference_slots(rows: list[list[tuple[int, int]]]) -> set[tuple[int, int, int, int, str]]:
+    n_rows = len(rows)
+    taken: set[tuple[int, int]] = set()
+    placed = set()
+    for r, row in enumerate(rows):
+        c = 0
+        for k, (cs, rs) in enumerate(row):
+            while (r, c) in taken:
+                c += 1
+            cs = cs or 1
+            rs = n_rows - r if rs == 0 else max(1, min(rs, n_rows - r))
+            width = 1
+            while width < cs and (r, c + width) not in taken:
+                width += 1
+            height = 1
+            while height < rs and all((r + height, c + j) not in taken for j in range(width)):
+                height += 1
+            taken.update((r + i, c + j) for i in range(height) for j in range(width))
+            placed.add((r, c, height, width, f"c{r - 1}_{k}"))
+            c += width
+    n_cols = max(c for _, c in taken) + 1
+    holes = {(r, c, 1, 1, "") for r in range(n_rows) for c in range(n_cols) if (r, c) not in taken}
+    return placed | holes
+
+
+@settings(max_examples=300, deadline=None)
+@given(_spans)
+def test_slot_placement_matches_the_html_table_model(rows: list[list[tuple[int, int]]]) -> None:
+    body = "".join(
+        "<tr>"
+        + "".join(f'<td colspan="{cs}" rowspan="{rs}">c{r}_{k}</td>' for k, (cs, rs) in enumerate(row))
+        + "</tr>"
+        for r, row in enumerate(rows)
+    )
+    # A wide header row keeps the table a data table whatever the random rows are.
+    header = '<tr><td colspan="3">h</td></tr>'
+    doc = html.read(f"<table>{header}{body}</table>".encode(), "a.html")
+    t = doc.tables[0]
+    got = {(c.row - 1, c.col, c.row_span, c.col_span, c.text) for c in t.cells if c.row > 0}
+    want = _reference_slots([[(3, 1)], *rows])
+    want = {(r - 1, c, h, w, x) for r, c, h, w, x in want if r > 0}
+    assert got == want
+    assert [(c.row, c.col) for c in t.cells] == sorted((c.row, c.col) for c in t.cells)
