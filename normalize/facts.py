@@ -424,7 +424,14 @@ def section_facts(doc_id: str, section: int, text: str) -> list[dict]:
 
 @lru_cache(maxsize=16)
 def _section_facts(section: int, text: str) -> tuple[dict, ...]:
-    return tuple(_find_facts("", section, text, clean_text(text)))
+    return tuple(_find_facts("", section, text, cleaned(text)))
+
+
+@lru_cache(maxsize=16)
+def cleaned(text: str) -> CleanText:
+    """``clean_text`` of a section, kept for the sections of the report in hand: the
+    facts (for validation) and the tokens and tags (narrative datasets) share it."""
+    return clean_text(text)
 
 
 def _find_facts(doc_id: str, section: int, text: str, clean: CleanText) -> list[dict]:

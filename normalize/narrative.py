@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from normalize.facts import FACT_COLUMNS, section_facts
-from normalize.segment import TOKEN_COLUMNS, clean_text, token_rows
+from normalize.facts import FACT_COLUMNS, cleaned, section_facts
+from normalize.segment import TOKEN_COLUMNS, token_rows
 from normalize.tags import TAG_COLUMNS, section_tags
 
 if TYPE_CHECKING:  # pandas is only needed to build frames, not by extraction workers
@@ -92,7 +92,7 @@ def narrative_rows(doc_id: str, sections: dict[int, str], *, pos: bool = False) 
         text = sections[number] or ""
         if not text.strip():
             continue
-        clean = clean_text(text)
+        clean = cleaned(text)
         out["tokens"] += token_rows(doc_id, number, text, pos=pos, clean=clean)
         base = len(out["facts"])
         for row in section_facts(doc_id, number, text):
