@@ -509,7 +509,7 @@ def _stream_merge(
         if not path.exists():  # e.g. findings rewritten by ``nianbao check``
             continue
         filt = keep[part]
-        for batch in pq.ParquetFile(path).iter_batches(batch_size=ROW_GROUP_ROWS):
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=ROW_GROUP_ROWS, use_threads=False):
             table = _conform(pa.Table.from_batches([batch]), schema)
             if filt is not None:
                 col, values = ("source", filt[0]) if name == "documents" else ("doc_id", filt[1])

@@ -38,7 +38,15 @@ import pyarrow.parquet as pq
 from corpus.executors import DEFAULT_BATCH, default_jobs, make_executor
 from corpus.keywords import write_keywords_apart
 from corpus.manifest import BatchResult, FileRecord, Item, Manifest
-from corpus.store import ALL_SCHEMAS, SCHEMAS, PartWriter, dataset_path, staging_dir
+from corpus.store import (
+    ALL_SCHEMAS,
+    SCHEMAS,
+    PartWriter,
+    arrow_without_pandas,
+    dataset_path,
+    staging_dir,
+    use_system_allocator,
+)
 from normalize.pipeline import EXTRACTOR_VERSION, Report, process
 from normalize.records import ReportMeta
 
@@ -206,6 +214,8 @@ def warm(narrative: bool = True) -> None:
     """Load the readers and the tokenizer once, when a worker process starts."""
     import importlib
 
+    use_system_allocator()
+    arrow_without_pandas()
     from extract.readers import READERS
 
     for module in READERS.values():
@@ -372,6 +382,7 @@ def run_extract(
         if not p.exists():
             raise FileNotFoundError(f"no such file or folder: {p}")
     jobs = jobs or default_jobs()
+    use_system_allocator()  # the driver merges parts (and is the worker when in-process)
     schemas = ALL_SCHEMAS  # narrative datasets always exist, empty when not asked for
     options = options_key(narrative)
     summary = Summary()
