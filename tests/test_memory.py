@@ -1,4 +1,4 @@
-"""What keeps a worker's memory down: no pandas, malloc for Arrow."""
+"""What keeps a worker's memory down: no pandas, malloc for Arrow, no Dask profiler."""
 
 from __future__ import annotations
 
@@ -71,3 +71,16 @@ print(json.dumps(seen))
 """
     assert _python(code) == here["seen"]
     assert here["seen"]["same"] is True
+
+
+def test_local_dask_workers_run_without_the_profiler():
+    import dask
+
+    from corpus.executors import DaskExecutor
+
+    executor = DaskExecutor("local", 1)
+    try:
+        seen = executor._client.run(lambda: dask.config.get("distributed.worker.profile.enabled"))
+    finally:
+        executor.close()
+    assert list(seen.values()) == [False]
