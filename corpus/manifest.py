@@ -46,6 +46,7 @@ from corpus.store import (
     ROW_GROUP_ROWS,
     STAGING,
     dataset_path,
+    release_heap,
     staging_dir,
     write_empty,
 )
@@ -415,6 +416,7 @@ class Manifest:
             rel = f"{key}/part-{new:08d}.parquet"
             if _stream_merge(inputs[key], keep, name, schema, staged / rel):
                 written.append(rel)
+            release_heap()  # what one file's merge freed, before the next one allocates
         n_docs = sum(self.live_counts().get(p, 0) for p in group)
         with self.con:
             self.con.execute("BEGIN")
@@ -432,7 +434,6 @@ class Manifest:
             shutil.rmtree(staged, ignore_errors=True)
         for part in group:
             self._apply_drop(part)
-        pa.default_memory_pool().release_unused()  # Arrow's allocator keeps freed buffers otherwise
 
     # -- output -----------------------------------------------------------------
 
@@ -509,6 +510,7 @@ def _stream_merge(
         if not path.exists():  # e.g. findings rewritten by ``nianbao check``
             continue
         filt = keep[part]
+        # Read on this thread: a reader thread would keep a malloc arena of its own.
         for batch in pq.ParquetFile(path).iter_batches(batch_size=ROW_GROUP_ROWS, use_threads=False):
             table = _conform(pa.Table.from_batches([batch]), schema)
             if filt is not None:

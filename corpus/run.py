@@ -17,7 +17,6 @@ driver in a fixed order, and a part holds its batch's rows in source order.
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import hashlib
 import os
@@ -44,6 +43,7 @@ from corpus.store import (
     PartWriter,
     arrow_without_pandas,
     dataset_path,
+    release_heap,
     staging_dir,
     use_system_allocator,
 )
@@ -338,11 +338,7 @@ def _release_memory() -> None:
     those ~100k objects again after every batch.  Refcounting still frees them."""
     gc.collect()
     gc.freeze()
-    pa.default_memory_pool().release_unused()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc
-        pass
+    release_heap()
 
 
 def _tasks(manifest: Manifest, out: Path, batch_size: int, narrative: bool) -> Iterator[Task]:
@@ -383,6 +379,8 @@ def run_extract(
             raise FileNotFoundError(f"no such file or folder: {p}")
     jobs = jobs or default_jobs()
     use_system_allocator()  # the driver merges parts (and is the worker when in-process)
+    if not dask and jobs <= 1:  # in-process: this process is the worker
+        arrow_without_pandas()
     schemas = ALL_SCHEMAS  # narrative datasets always exist, empty when not asked for
     options = options_key(narrative)
     summary = Summary()

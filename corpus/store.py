@@ -19,6 +19,7 @@ A part file is written once, under a staging folder, and moved into place with
 
 from __future__ import annotations
 
+import ctypes
 import os
 import re
 import shutil
@@ -214,6 +215,15 @@ def use_system_allocator() -> None:
     pool = pa.system_memory_pool()
     if pa.default_memory_pool().backend_name != pool.backend_name:
         pa.set_memory_pool(pool)
+
+
+def release_heap() -> None:
+    """Hand the heap Arrow and Python have freed back to the system (glibc keeps it otherwise)."""
+    pa.default_memory_pool().release_unused()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
 
 
 class _HidePandas:

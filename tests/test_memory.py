@@ -84,3 +84,15 @@ def test_local_dask_workers_run_without_the_profiler():
     finally:
         executor.close()
     assert list(seen.values()) == [False]
+
+
+def test_an_in_process_run_leaves_pandas_out(tmp_path: Path):
+    make_corpus(tmp_path / "in", 4)
+    code = f"""
+import json, sys
+from pathlib import Path
+from corpus.run import run_extract
+summary = run_extract([Path({str(tmp_path / "in")!r})], Path({str(tmp_path / "out")!r}), jobs=1, narrative=False)
+print(json.dumps({{"documents": summary.documents, "executor": summary.executor, "pandas": "pandas" in sys.modules}}))
+"""
+    assert _python(code) == {"documents": 4, "executor": "serial", "pandas": False}
