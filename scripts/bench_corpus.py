@@ -122,12 +122,13 @@ def main() -> None:
         print(json.dumps(r, ensure_ascii=False), flush=True)
         (args.work / "bench.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
     print(
-        f"\n{'run':8} {'workers':>7} {'docs':>6} {'s':>8} {'docs/s':>8} {'/worker':>8} {'peak MB':>8} {'rerun s':>8}"
+        f"\n{'run':8} {'workers':>7} {'docs':>6} {'s':>8} {'docs/s':>8} {'/worker':>8} {'peak MB':>8} {'rerun s':>8} "
+        f"{'docs/cpu-s':>10}"
     )
     for r in results:
         print(
             f"{r['run']:8} {r['workers']:>7} {r['documents']:>6} {r['seconds']:>8} {r['docs_per_s']:>8} "
-            f"{r['docs_per_s_per_worker']:>8} {r['worker_peak_mb_sampled']:>8} {r['rerun_seconds']:>8} {r['docs_per_cpu_s']:>9}"
+            f"{r['docs_per_s_per_worker']:>8} {r['worker_peak_mb_sampled']:>8} {r['rerun_seconds']:>8} {r['docs_per_cpu_s']:>10}"
         )
 
 
