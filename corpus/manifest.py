@@ -47,6 +47,7 @@ from corpus.store import (
     STAGING,
     dataset_path,
     release_heap,
+    staged_path,
     staging_dir,
     write_empty,
 )
@@ -272,7 +273,7 @@ class Manifest:
         (files,) = self.con.execute("SELECT files FROM parts WHERE part = ?", (part,)).fetchone()
         staged = staging_dir(self.out, part)
         for rel in json.loads(files):
-            src, dst = staged / rel, self.out / rel
+            src, dst = staged_path(self.out, part, rel), self.out / rel
             if src.exists():
                 dst.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(src, dst)
@@ -414,7 +415,7 @@ class Manifest:
             if schema is None:
                 continue
             rel = f"{key}/part-{new:08d}.parquet"
-            if _stream_merge(inputs[key], keep, name, schema, staged / rel):
+            if _stream_merge(inputs[key], keep, name, schema, staged_path(self.out, new, rel)):
                 written.append(rel)
             release_heap()  # what one file's merge freed, before the next one allocates
         n_docs = sum(self.live_counts().get(p, 0) for p in group)

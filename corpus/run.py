@@ -44,7 +44,7 @@ from corpus.store import (
     arrow_without_pandas,
     dataset_path,
     release_heap,
-    staging_dir,
+    staged_path,
     use_system_allocator,
 )
 from normalize.pipeline import EXTRACTOR_VERSION, Report, process
@@ -318,7 +318,7 @@ def reclaim_findings(manifest: Manifest) -> bool:
                 )
             df = per_report_findings(frames["documents"], frames["cells"], frames["sections"])
             table = pa.Table.from_pandas(df[schema.names], schema=schema, preserve_index=False)
-            tmp = staging_dir(manifest.out, part) / rel
+            tmp = staged_path(manifest.out, part, rel)
             tmp.parent.mkdir(parents=True, exist_ok=True)
             pq.write_table(table, tmp, compression="zstd")
             (manifest.out / rel).parent.mkdir(parents=True, exist_ok=True)
