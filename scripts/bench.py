@@ -67,6 +67,7 @@ Generation is not timed.
 """
 
 SECTION = re.compile(r"^## N = (\d+) ", re.M)
+ANY_SECTION = re.compile(r"^## ", re.M)
 
 
 @dataclass(slots=True)
@@ -329,13 +330,16 @@ def markdown(
 
 
 def write_markdown(path: Path, section: str, n: int) -> None:
-    """Put ``section`` into ``path``: replace the section of the same N, keep the others."""
+    """Put ``section`` into ``path``: replace the section of the same N, keep the others
+    (and any other ``## `` section, such as the corpus runs, after them)."""
     old = path.read_text("utf-8") if path.exists() else ""
-    bounds = [*(m.start() for m in SECTION.finditer(old)), len(old)]
+    bounds = [*(m.start() for m in ANY_SECTION.finditer(old)), len(old)]
     sections = [old[a:b].rstrip() + "\n" for a, b in pairwise(bounds)]
-    kept = [s for s in sections if int(SECTION.match(s).group(1)) != n]  # type: ignore[union-attr]
+    runs = [s for s in sections if SECTION.match(s)]
+    others = [s for s in sections if not SECTION.match(s)]
+    kept = [s for s in runs if int(SECTION.match(s).group(1)) != n]  # type: ignore[union-attr]
     body = sorted([*kept, section], key=lambda s: -int(SECTION.match(s).group(1)))  # type: ignore[union-attr]
-    path.write_text(HEADER + "\n" + "\n".join(body), "utf-8")
+    path.write_text(HEADER + "\n" + "\n".join([*body, *others]), "utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:

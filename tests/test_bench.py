@@ -64,3 +64,13 @@ def test_a_run_replaces_the_section_of_the_same_n(bench, tmp_path):
     assert text.startswith("# Benchmarks") and text.count("# Benchmarks") == 1
     assert "old ten" not in text and "new ten" in text and "thousand" in text
     assert text.index("N = 1000") < text.index("N = 10 ")
+
+
+def test_a_run_keeps_the_other_sections(bench, tmp_path):
+    md = tmp_path / "B.md"
+    bench.write_markdown(md, "## N = 10 documents per format (a)\n\nold ten\n", 10)
+    md.write_text(md.read_text("utf-8") + "\n## Corpus runs: 10,000 reports\n\ncorpus table\n", "utf-8")
+    bench.write_markdown(md, "## N = 10 documents per format (b)\n\nnew ten\n", 10)
+    text = md.read_text("utf-8")
+    assert "new ten" in text and "old ten" not in text
+    assert "corpus table" in text and text.index("new ten") < text.index("## Corpus runs")
