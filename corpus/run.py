@@ -252,7 +252,7 @@ def process_batch(task: Task) -> BatchResult:
                         FileRecord(item.source, size, mtime, sha, sha, "", "", None, None)
                     )
                     continue
-                report = process(data, item.source)
+                report = process(data, item.source, sha)
                 del data
             rows = report_rows(report)
             year = report.meta.year

@@ -43,9 +43,11 @@ class Report:
     size: int = 0
 
 
-def process(data: bytes, source: str) -> Report:
-    """Read, map and validate one file.  Bad input gives a failed report, not an exception."""
-    doc_id = hashlib.sha256(data).hexdigest()
+def process(data: bytes, source: str, doc_id: str | None = None) -> Report:
+    """Read, map and validate one file.  Bad input gives a failed report, not an exception.
+
+    ``doc_id`` is the SHA-256 of ``data`` (hex); pass it when already computed."""
+    doc_id = doc_id or hashlib.sha256(data).hexdigest()
     fmt = detect(data, source)
     empty_meta = ReportMeta(None, None, "unknown", None)
     try:

@@ -90,21 +90,9 @@ class _Identity:
 def _check(ident: _Identity, grid: Mapping[Slot, StdCell]) -> Finding | None:
     """An error when the identity fails on printed numbers, not assessable (info) when
     it fails only with a blank operand read as 0, nothing when it holds."""
-    get = grid.get
     blanks: list[Slot] = []
-    left = right = 0.0
-    for s in ident.lhs:
-        c = get(s)
-        if c is None or c.value is None:
-            blanks.append(s)
-        else:
-            left += c.value
-    for s in ident.rhs:
-        c = get(s)
-        if c is None or c.value is None:
-            blanks.append(s)
-        else:
-            right += c.value
+    left = _sum(grid, ident.lhs, blanks)
+    right = _sum(grid, ident.rhs, blanks)
     if abs(left - right) < _EPS:
         return None
     where = {"table": ident.table, "row": ident.row, "col": ident.col}
@@ -123,6 +111,18 @@ def _check(ident: _Identity, grid: Mapping[Slot, StdCell]) -> Finding | None:
         actual=fmt(right),
         **where,
     )
+
+
+def _sum(grid: Mapping[Slot, StdCell], slots: Sequence[Slot], blanks: list[Slot]) -> float:
+    """The printed values of ``slots`` added up, blanks as 0 (and noted in ``blanks``)."""
+    total = 0.0
+    for s in slots:
+        v = _value(grid, s)
+        if v is None:
+            blanks.append(s)
+        else:
+            total += v
+    return total
 
 
 @cache

@@ -588,12 +588,7 @@ def _cell_text(td: etree._Element) -> str:
         if block:
             parts.append(None)
 
-    if td.text:
-        parts.append(td.text)
-    for child in td:
-        visit(child)
-        if child.tail:
-            parts.append(child.tail)
+    visit(td)  # the cell's own block marks only add empty first and last lines
     lines: list[str] = []
     cur: list[str] = []
     for p in parts:
