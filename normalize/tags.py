@@ -213,64 +213,16 @@ def _part_rows(doc_id: str, section: int, clean: CleanText, scheme: _Scheme) -> 
         body = text[start:end].strip()
         if not body:
             continue
-        span = clean.span(start, end)
         tag = _by_heading(heading, scheme.tags) if heading else None
         if tag is not None:
-            rows.append(
-                _row(
-                    doc_id,
-                    section,
-                    "part",
-                    index,
-                    tag.key,
-                    tag.label,
-                    "heading",
-                    1.0,
-                    1,
-                    None,
-                    heading,
-                    body,
-                    span,
-                )
-            )
-            continue
-        scored = _by_words(body, scheme.tags)
-        if not scored:
-            rows.append(
-                _row(
-                    doc_id,
-                    section,
-                    "part",
-                    index,
-                    scheme.default,
-                    labels_.get(scheme.default),
-                    "default",
-                    0.0,
-                    1,
-                    None,
-                    heading,
-                    body,
-                    span,
-                )
-            )
-            continue
-        top = scored[0]
+            key, label, method, score = tag.key, tag.label, "heading", 1.0
+        elif scored := _by_words(body, scheme.tags):
+            key, label, method, score = scored[0][0].key, scored[0][0].label, "keywords", scored[0][1]
+        else:
+            key, label, method, score = scheme.default, labels_.get(scheme.default), "default", 0.0
+        span = clean.span(start, end)
         rows.append(
-            _row(
-                doc_id,
-                section,
-                "part",
-                index,
-                top[0].key,
-                top[0].label,
-                "keywords",
-                top[1],
-                1,
-                None,
-                heading,
-                body,
-                span,
-            )
+            _row(doc_id, section, "part", index, key, label, method, score, 1, None, heading, body, span)
         )
     return rows
 
