@@ -104,7 +104,7 @@ def _find(paragraphs: list[Paragraph], *, brackets: bool) -> list[tuple[int, int
     return heads
 
 
-_INLINE_TITLES: dict[int, str] = {
+_INLINE_TITLE_TEXT: dict[int, str] = {
     1: r"总体情况",
     2: r"主动公开政府信息(?:的)?情况",
     3: r"收到和处理政府信息公开申请(?:的)?情况",
@@ -114,13 +114,19 @@ _INLINE_TITLES: dict[int, str] = {
 }
 
 
+# 一、总体情况 … 六、其他需要报告的事项 as they may stand inside a paragraph.
+_INLINE_TITLES = {
+    n: re.compile(rf"{NUMERALS[n - 1]}\s*[、.．]\s*{title}") for n, title in _INLINE_TITLE_TEXT.items()
+}
+
+
 def _split_inline(paragraphs: list[Paragraph]) -> tuple[list[Paragraph], list[Section]] | None:
     """Headings inside long paragraphs: ``…。一、总体情况2021年，我区…``."""
     marks: list[tuple[int, int, int, int, str]] = []  # (paragraph, start, end, number, title)
     last = 0
     for pi, p in enumerate(paragraphs):
         for number in range(last + 1, 7):
-            pat = re.compile(rf"{NUMERALS[number - 1]}\s*[、.．]\s*{_INLINE_TITLES[number]}")
+            pat = _INLINE_TITLES[number]
             pos = marks[-1][2] if marks and marks[-1][0] == pi else 0
             m = pat.search(p.text, pos)
             if m:

@@ -308,3 +308,11 @@ def test_slot_placement_matches_the_html_table_model(rows: list[list[tuple[int, 
     want = {(r - 1, c, h, w, x) for r, c, h, w, x in want if r > 0}
     assert got == want
     assert [(c.row, c.col) for c in t.cells] == sorted((c.row, c.col) for c in t.cells)
+
+
+def test_an_impossible_date_in_the_metadata_box_gives_way_to_the_next_field() -> None:
+    page = (
+        "<div>发布日期：2024年2月30日 成文日期：2024年1月5日</div>"
+        "<div><p>一、总体情况</p><p>本机关认真贯彻落实《中华人民共和国政府信息公开条例》，全年主动公开政府信息。</p></div>"
+    )
+    assert html.read(page.encode(), "a.html").meta.get("published") == "2024-01-05"

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from extract.model import Cell, Paragraph, Provenance, Table
@@ -82,7 +82,6 @@ class _PTable:
     xs: list[float]
     ys: list[float]
     cells: list[Cell]
-    boxes: dict[tuple[int, int], BBox] = field(default_factory=dict)
     last_page: int = 0  # page of the last part, once continuations are joined
 
     def __post_init__(self) -> None:
@@ -237,7 +236,6 @@ def _build_page_table(page: int, boxes: list[BBox], chars: list[Char]) -> tuple[
         else:
             rest.append(c)
     cells: list[Cell] = []
-    box_of: dict[tuple[int, int], BBox] = {}
     covered: set[tuple[int, int]] = set()
     for i in ordered:
         b = boxes[i]
@@ -248,7 +246,6 @@ def _build_page_table(page: int, boxes: list[BBox], chars: list[Char]) -> tuple[
         cells.append(
             Cell(r0, c0, cell_text(taken[i]), r1 - r0, c1 - c0, Provenance(page=page, bbox=_round(b)))
         )
-        box_of[(r0, c0)] = b
         for r in range(r0, r1):
             for k in range(c0, c1):
                 covered.add((r, k))
@@ -256,7 +253,7 @@ def _build_page_table(page: int, boxes: list[BBox], chars: list[Char]) -> tuple[
         for k in range(len(xs) - 1):
             if (r, k) not in covered:
                 cells.append(Cell(r, k, ""))
-    return _PTable(page, bbox, xs, ys, cells, box_of), rest
+    return _PTable(page, bbox, xs, ys, cells), rest
 
 
 def _round(b: BBox) -> BBox:
@@ -453,7 +450,7 @@ def _merge(a: _PTable, b: _PTable) -> _PTable:
         drop.add(id(cb))
     cells = [replace.get(id(c), c) for c in cells_a] + [c for c in cells_b if id(c) not in drop]
     ys = a.ys + [y + 1e6 * b.page for y in b_kept.ys[1:]]  # only the count matters from here
-    return _PTable(a.page, a.bbox, xs, ys, cells, a.boxes, b.last_page)
+    return _PTable(a.page, a.bbox, xs, ys, cells, b.last_page)
 
 
 _VALUE = re.compile(

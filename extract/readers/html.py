@@ -36,6 +36,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterator
+from datetime import date
 from functools import lru_cache
 from itertools import accumulate
 
@@ -67,8 +68,6 @@ _CHROME_LINE = re.compile(
     r"^[\s【\[]*(?:打印本页|打印|关闭窗口|关闭|分享到|收藏|字号|字体|【?大\s*中\s*小】?|"
     r"扫一扫在手机打开当前页|当前位置|您现在的位置|您当前的位置|返回顶部|上一篇|下一篇)"
 )
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_DIGIT = re.compile(r"\d")
 _WS = re.compile(r"[ \t\r\n\f]+")
 _CHARSET_META = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.I)
 _WIDE = r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]"
@@ -205,10 +204,10 @@ def _read_meta_box(texts: list[str]) -> dict[str, str]:
         for label in labels:
             for _, value in found.get(label, []):
                 if key == "published":
-                    date = _iso_date(value)
-                    if date is None:
+                    day = _iso_date(value)
+                    if day is None:
                         continue
-                    meta[key] = date
+                    meta[key] = day
                 elif len(value) <= 80:
                     meta[key] = value
                 else:
@@ -256,10 +255,10 @@ def _iso_date(value: str) -> str | None:
     m = _DATE.search(value)
     if m is None:
         return None
-    y, mo, d = (int(g) for g in m.groups())
-    if not (1 <= mo <= 12 and 1 <= d <= 31):
+    try:  # 2024年2月30日 is no date: the next field is tried instead
+        return date(*(int(g) for g in m.groups())).isoformat()
+    except ValueError:
         return None
-    return f"{y:04d}-{mo:02d}-{d:02d}"
 
 
 # ---------------------------------------------------------------- finding the report
@@ -414,8 +413,9 @@ def _span(raw: str, default: int, limit: int) -> int:
 
 
 def _colspan(td: etree._Element) -> int:
+    """The slots a cell spans to the right (``colspan="0"`` counts as 1, as browsers do)."""
     raw = td.get("colspan")
-    return 1 if raw is None else _span(raw, 1, 1000)
+    return 1 if raw is None else (_span(raw, 1, 1000) or 1)
 
 
 # ---------------------------------------------------------------- text
@@ -624,8 +624,7 @@ def _build_table(table: etree._Element, number: int) -> Table:
             n_busy = len(busy)
             while c < n_busy and busy[c] > r:
                 c += 1
-            raw = td.get("colspan")
-            cs = 1 if raw is None else (_span(raw, 1, 1000) or 1)
+            cs = _colspan(td)
             raw = td.get("rowspan")
             rs = 1 if raw is None else _span(raw, 1, 65534)
             if rs == 0:  # "to the end of the row group"
