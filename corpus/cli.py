@@ -116,7 +116,7 @@ def query(
     from corpus.query import QueryError, print_result, run_query
 
     try:
-        result = run_query(out, sql, to=to)
+        result = run_query(out, sql, to=to, limit=limit)
     except QueryError as exc:
         console.print(f"[red]{exc}[/]")
         raise typer.Exit(2) from None

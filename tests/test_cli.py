@@ -50,3 +50,13 @@ def test_every_command_is_there():
     help_text = runner.invoke(app, ["extract", "--help"]).output
     for option in ("--jobs", "--dask", "--force", "--batch-size", "--narrative"):
         assert option in help_text
+
+
+def test_query_prints_as_many_rows_as_limit_asks(tmp_path: Path):
+    make_corpus(tmp_path / "in", 1)
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["extract", str(tmp_path / "in"), "-o", str(out), "-j", "1"]).exit_code == 0
+    sql = "select 7000 + range as n from range(120)"
+    result = runner.invoke(app, ["query", sql, "--out", str(out), "--limit", "100"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "7099" in result.output and "7100" not in result.output
