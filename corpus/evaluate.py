@@ -171,11 +171,6 @@ def score(out: Path, truth_path: Path) -> dict[str, FormatScore]:
     return dict(scores)
 
 
-def score_table(scores: dict[str, FormatScore]) -> pd.DataFrame:
-    """One row per format."""
-    return pd.DataFrame({fmt: s.row() for fmt, s in sorted(scores.items())}).T
-
-
 class Mismatch(NamedTuple):
     """A printed cell that came out wrong.  ``got`` is (value, raw) or None when absent."""
 

@@ -148,7 +148,6 @@ class Manifest:
     def __init__(self, out: Path):
         self.out = out
         self.path = out / MANIFEST
-        self.created = not self.path.exists()
         out.mkdir(parents=True, exist_ok=True)
         self.con = sqlite3.connect(self.path, isolation_level=None)
         self.con.execute("PRAGMA synchronous=NORMAL")

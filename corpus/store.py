@@ -31,7 +31,6 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-SCHEMA_VERSION = "2"
 PARTITION = "report_year"
 UNKNOWN_YEAR = 0
 STAGING = ".staging"

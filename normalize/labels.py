@@ -61,13 +61,6 @@ def core(label: str | None) -> str:
     return norm(s)
 
 
-def numbering(label: str | None) -> str | None:
-    """The leading number of a label as a digit string ('3' for ``3、其他``), if any."""
-    s = unicodedata.normalize("NFKC", label or "").strip()
-    m = re.match(r"^[（(]?(\d{1,2})[)）]?[、.．]?", s)
-    return m.group(1) if m else None
-
-
 @dataclass(slots=True)
 class RowMatcher:
     """Folded row labels of one table: exact cores first, then prefix matches."""
@@ -134,7 +127,6 @@ def t3_col_labels() -> dict[str, str]:
     return {core(v): k for k, v in raw_spec()["t3"]["cols"].items()}
 
 
-T3_LEGAL_PERSON = core("法人或其他组织")
 T3_APPLICANT = core("申请人情况")
 
 # ------------------------------------------------------------------------ table 四

@@ -118,12 +118,6 @@ def config() -> _Config:
     )
 
 
-def labels(section: int) -> dict[str, str]:
-    """Tag key -> Chinese label for a section's scheme (empty for untagged sections)."""
-    scheme = config().schemes.get(section)
-    return {t.key: t.label for t in scheme.tags} if scheme else {}
-
-
 def _by_heading(heading: str, tags: tuple[_Tag, ...]) -> _Tag | None:
     best: tuple[int, int] | None = None
     found = None

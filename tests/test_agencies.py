@@ -64,7 +64,8 @@ def test_townships_and_street_offices_are_governments() -> None:
 
 def test_generated_agencies_level_and_kind() -> None:
     """Every body the generator signs with gets its kind right, and its level where the name tells."""
-    agencies = pytest.importorskip("corpus.synth.agencies")
+    from corpus.synth import agencies
+
     levels = {
         "central": "国务院部门",
         "provincial": "省",

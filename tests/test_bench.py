@@ -34,7 +34,7 @@ def test_tiny_run_writes_every_format(bench, tmp_path):
         s = r["scores"]
         assert s["documents"] == 2 and s["failed"] == 0, fmt
         assert s["broken"] > 0 and s["clean"] == 1, fmt  # one of the two has a broken identity
-        assert 0 <= s["cells_exact_%"] <= 100 and set(r["stages"]) == {
+        assert 99 <= s["cells_exact_%"] <= 100 and set(r["stages"]) == {
             "read",
             "map+validate",
             "narrative",

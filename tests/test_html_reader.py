@@ -245,8 +245,9 @@ def test_empty_page() -> None:
 
 def test_shanghai_golden_cells() -> None:
     """Every hand-checked cell of tables 二/三/四 comes out of the whole pipeline right."""
-    pipeline = pytest.importorskip("normalize.pipeline")
     import json
+
+    from normalize import pipeline
 
     truth = json.loads((FIXTURE.parent / "truth" / "2019_shanghai_szfbgt.json").read_text("utf-8"))
     report = pipeline.process(FIXTURE.read_bytes(), FIXTURE.name)

@@ -68,5 +68,6 @@ def test_dataset_keywords_equal_the_in_memory_ones(tmp_path) -> None:
         .equals(expected.sort_values(key)[["doc_id", "section", "rank", "token"]].reset_index(drop=True))
     )
     assert write_keywords(out, top=3) <= len(written)
+    assert pd.read_parquet(out / "keywords.parquet")["rank"].max() == 3
     again = run_extract([inputs], out, jobs=1)  # nothing changed: keywords are not recomputed
     assert again.keywords is None

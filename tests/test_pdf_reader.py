@@ -477,8 +477,9 @@ def test_truncated_pdf_is_corrupt_or_readable() -> None:
 
 def test_huaian_golden_cells() -> None:
     """Every hand-checked cell of tables 二/三/四 comes out of the whole pipeline right."""
-    pipeline = pytest.importorskip("normalize.pipeline")
     import json
+
+    from normalize import pipeline
 
     truth = json.loads((FIXTURE.parent / "truth" / "2024_huaian_szf.json").read_text("utf-8"))
     report = pipeline.process(FIXTURE.read_bytes(), FIXTURE.name)

@@ -19,7 +19,6 @@ from normalize.spec import t3_applicant_cols, t4_groups, t4_outcomes, table_spec
 from .numbers import outcome_rows
 
 Key = tuple[str, str, str]
-RULES = ("t3.balance", "t3.outcome_sum", "t3.row_total", "t4.group_total")
 
 
 def _num(v: float | None) -> float:

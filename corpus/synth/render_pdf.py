@@ -37,10 +37,6 @@ def _cw(ch: str, size: float) -> float:
     return pdfmetrics.stringWidth(ch, FONT, size)
 
 
-def _width(s: str, size: float) -> float:
-    return sum(_cw(ch, size) for ch in s)
-
-
 def wrap(text: str, size: float, width: float, first_indent: float = 0.0) -> list[str]:
     """Break text into lines no wider than ``width`` (character by character, as CJK flows)."""
     lines: list[str] = []
