@@ -78,7 +78,8 @@ class _Scheme:
     name: str
     section: int
     unit: str
-    default: str
+    default: str  # the tag of what no heading or word matched
+    default_label: str
     tags: tuple[_Tag, ...]
 
 
@@ -107,7 +108,7 @@ def config() -> _Config:
             for t in raw["tag"]
             if t["scheme"] == name
         )
-        schemes[s["section"]] = _Scheme(name, s["section"], s["unit"], s["default"], tags)
+        schemes[s["section"]] = _Scheme(name, s["section"], s["unit"], s["default"], s["default_label"], tags)
     roles = raw["roles"]
     return _Config(
         schemes=schemes,
@@ -172,7 +173,6 @@ def _row(doc_id, section, unit, index, tag, label, method, score, rank, role, he
 
 def _part_rows(doc_id: str, section: int, clean: CleanText, scheme: _Scheme) -> list[dict]:
     text = clean.text
-    labels_ = {t.key: t.label for t in scheme.tags}
     parts: list[tuple[int, int, str | None]] = []  # start, end, heading
     heads = _headings(text, scheme.tags)
     if heads:
@@ -193,7 +193,7 @@ def _part_rows(doc_id: str, section: int, clean: CleanText, scheme: _Scheme) -> 
                 "part",
                 0,
                 scheme.default,
-                labels_.get(scheme.default),
+                scheme.default_label,
                 "default",
                 0.0,
                 1,
@@ -213,7 +213,7 @@ def _part_rows(doc_id: str, section: int, clean: CleanText, scheme: _Scheme) -> 
         elif scored := _by_words(body, scheme.tags):
             key, label, method, score = scored[0][0].key, scored[0][0].label, "keywords", scored[0][1]
         else:
-            key, label, method, score = scheme.default, labels_.get(scheme.default), "default", 0.0
+            key, label, method, score = scheme.default, scheme.default_label, "default", 0.0
         span = clean.span(start, end)
         rows.append(
             _row(doc_id, section, "part", index, key, label, method, score, 1, None, heading, body, span)
@@ -272,7 +272,7 @@ def _sentence_rows(doc_id: str, section: int, clean: CleanText, scheme: _Scheme)
                     "sentence",
                     index,
                     scheme.default,
-                    "其他",
+                    scheme.default_label,
                     "default",
                     0.0,
                     1,

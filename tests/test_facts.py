@@ -6,11 +6,13 @@ import re
 import tomllib
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
+from corpus.store import NARRATIVE_SCHEMAS
 from normalize.chinese_numerals import parse_chinese_numeral, parse_number
 from normalize.facts import FACT_TO_CELL, FACT_TO_CELL_WEAK, section_facts
-from normalize.narrative import narrative_rows, to_frame
+from normalize.narrative import DATASETS, narrative_rows
 
 SEED = Path(__file__).parent / "fixtures" / "real" / "2024_yiyuan_kejiju.txt"
 _HEADING = re.compile(
@@ -348,9 +350,9 @@ def test_narrative_rows_skips_empty_sections() -> None:
     assert [r["key"] for r in out["facts"]] == ["proposals.npc"]
 
 
-def test_rows_fit_the_compact_dtypes(seed_rows: dict[str, list[dict]]) -> None:
+def test_rows_fit_the_written_schemas(seed_rows: dict[str, list[dict]]) -> None:
+    """Each dataset's rows carry exactly the columns of the schema the runner writes."""
     for name, rows in seed_rows.items():
-        frame = to_frame(name, rows)
-        assert len(frame) == len(rows) and "pos" not in frame.columns
-    assert str(to_frame("facts", seed_rows["facts"])["part_of"].dtype) == "Int32"
-    assert to_frame("tags", []).empty
+        schema = NARRATIVE_SCHEMAS[name]
+        assert rows and set(rows[0]) == set(schema.names) == set(DATASETS[name]), name
+        assert pa.Table.from_pylist(rows, schema=schema).num_rows == len(rows)

@@ -21,6 +21,7 @@ def test_seed_overview_by_headings() -> None:
         ("platform", "heading"),
         ("oversight", "heading"),
     ]
+    assert rows[0]["label"] == "总体"  # the default tag has a label too
     proactive = rows[1]
     assert proactive["heading"] == "主动公开方面" and proactive["label"] == "主动公开"
     text = sections[1]
