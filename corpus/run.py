@@ -432,7 +432,7 @@ def run_extract(
         manifest.ensure_schemas(ALL_SCHEMAS)
         manifest.export()
         manifest.clear_staging()
-        changed = summary.inputs - summary.skipped or summary.removed
+        changed = summary.documents or summary.removed  # a touched file with the same bytes is not a change
         if narrative and (changed or not (out / "keywords.parquet").exists()):
             summary.keywords = write_keywords_apart(
                 out

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pandas as pd
 
 from normalize.keywords import KEYWORD_COLUMNS, corpus_keywords
@@ -71,3 +73,6 @@ def test_dataset_keywords_equal_the_in_memory_ones(tmp_path) -> None:
     assert pd.read_parquet(out / "keywords.parquet")["rank"].max() == 3
     again = run_extract([inputs], out, jobs=1)  # nothing changed: keywords are not recomputed
     assert again.keywords is None
+    os.utime(inputs / "2024_yiyuan_kejiju.txt", ns=(1, 1))  # touched, same bytes
+    touched = run_extract([inputs], out, jobs=1)
+    assert touched.unchanged == 1 and touched.documents == 0 and touched.keywords is None
