@@ -41,6 +41,11 @@ _RULES: tuple[Rule, ...] = (
     # ------------------------------------------------------------- cells
     Rule("cell.negative", "error", "a count is negative (表二 2019 本年增/减 may be)"),
     Rule("cell.fractional", "error", "a count is not a whole number (money columns may be decimal)"),
+    Rule(
+        "cell.unit",
+        "warning",
+        "an amount printed in 元 in a column the form counts in 万元 (value kept as printed)",
+    ),
     # ------------------------------------------------------------- completeness and template
     Rule("complete.section_missing", "warning", "one of the six parts 一…六 is not in the report"),
     Rule("complete.table_missing", "error", "one of the tables 二, 三, 四 is not in the report"),

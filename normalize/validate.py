@@ -223,7 +223,22 @@ def check_cells(cells: Iterable[StdCell], template: str | None) -> list[Finding]
                     "cell.fractional", f"{c.table} {c.row}/{c.col} is not a whole number: {c.raw!r}", **where
                 )
             )
+        if c.raw.endswith("元") and not c.raw.endswith("万元") and c.col in _wan_cols(c.table, template):
+            out.append(
+                finding(
+                    "cell.unit",
+                    f"{c.table} {c.row}/{c.col} is counted in 万元 but printed {c.raw!r}",
+                    **where,
+                )
+            )
     return out
+
+
+@cache
+def _wan_cols(table: str, template: str | None) -> frozenset[str]:
+    """Columns whose printed header counts in 万元 (表二 本年收费金额（单位：万元）)."""
+    spec = table_spec(table, template if template in TEMPLATES else "2021")
+    return frozenset(k for k, label in spec.col_labels.items() if "万元" in label)
 
 
 # ---------------------------------------------------------------- completeness and template

@@ -13,7 +13,7 @@ import pytest
 from normalize.records import ReportMeta, StdCell
 from normalize.rules import RULES, rules_markdown
 from normalize.spec import all_slots
-from normalize.validate import narrative_facts, validate_report
+from normalize.validate import check_cells, narrative_facts, validate_report
 
 REAL = Path(__file__).parent / "fixtures" / "real"
 TRUTH = sorted((REAL / "truth").glob("*.json"))
@@ -332,3 +332,10 @@ def test_focused_patterns_stand_in_when_the_fact_extractor_is_absent(monkeypatch
     cells = _t3(clean_cells(), 4, 0)
     [f] = validate_report(cells, META, PARTS | {1: "全年新收政府信息公开申请6件。"})
     assert (f.rule, f.expected, f.actual) == ("narrative.mismatch", "4", "6")
+
+
+def test_an_amount_printed_in_yuan_in_a_wan_column_is_flagged_not_rescaled() -> None:
+    cell = StdCell("t2", "admin_fee", "fee_amount_wan", 251000.0, "251000元")
+    found = check_cells([cell], "2021")
+    assert [(f.rule, f.severity, f.actual) for f in found] == [("cell.unit", "warning", "251000")]
+    assert check_cells([cell._replace(raw="25.1万元", value=25.1)], "2021") == []
