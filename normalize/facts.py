@@ -424,7 +424,24 @@ def section_facts(doc_id: str, section: int, text: str) -> list[dict]:
 
 @lru_cache(maxsize=16)
 def _section_facts(section: int, text: str) -> tuple[dict, ...]:
-    return tuple(_find_facts("", section, text, cleaned(text)))
+    return tuple(_find_facts("", section, text, _digits_joined(cleaned(text))))
+
+
+def _digits_joined(clean: CleanText) -> CleanText:
+    """Spaces between two digits dropped (PDF letter spacing: ``收到申请2 64件`` states 264),
+    with the offsets of what remains, so spans still point into the original text.
+
+    Tokens keep such a space (``segment.clean_text``); only the counts read through it.
+    """
+    t = clean.text
+    drop = {m.start() + i for m in _SPLIT_DIGITS.finditer(t) for i in range(len(m.group()))}
+    if not drop:
+        return clean
+    keep = [i for i in range(len(t)) if i not in drop]
+    return CleanText("".join(t[i] for i in keep), (*(clean.offsets[i] for i in keep), clean.offsets[-1]))
+
+
+_SPLIT_DIGITS = re.compile(r"(?<=\d)\s+(?=\d)")
 
 
 @lru_cache(maxsize=16)

@@ -559,10 +559,6 @@ def _module_facts(text: str, section: int) -> list[Fact] | None:
     ]
 
 
-# A number split by a space or line break inside it (PDF letter spacing: "2 64件").
-_SPLIT_DIGITS = re.compile(r"(?<=\d)\s+(?=\d)")
-
-
 def _snippet(row: Mapping[str, object]) -> str:
     said = f"{row.get('label') or ''}{row.get('raw') or ''}"
     return re.sub(r"\s+", "", said)[:60] or str(row.get("sentence") or "")[:60]
@@ -574,8 +570,8 @@ def narrative_facts(text: str, section: int) -> list[Fact]:
     ``normalize.facts`` supplies the keys it knows; the focused patterns above add the
     keys it lacks (表二 规范性文件 and 规章 counts).
     """
-    text = _SPLIT_DIGITS.sub("", text or "")
-    mine = _pattern_facts(text, section)
+    text = text or ""
+    mine = _pattern_facts(text, section)  # spaces (between digits too) are removed there
     theirs = _module_facts(text, section)
     if theirs is None:
         return mine
