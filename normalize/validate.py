@@ -20,6 +20,7 @@ from datetime import date
 from functools import cache
 
 from normalize.agencies import kind_of
+from normalize.facts import FACT_TO_CELL, section_facts
 from normalize.records import Finding, ReportMeta, StdCell
 from normalize.rules import finding
 from normalize.spec import TABLES, TEMPLATES, t3_applicant_cols, t4_groups, t4_outcomes, table_spec
@@ -444,10 +445,9 @@ def check_narrative(grid: Mapping[Slot, StdCell], sections: Mapping[int, str]) -
 
 # ---------------------------------------------------------------- narrative facts
 #
-# A focused pattern set: the counts that reports state in their text and the table
-# cells they describe.  ``normalize.facts`` (the segmentation-based extractor) takes
-# over when it is installed; both give ``Fact(key, value, section, snippet)`` and
-# :data:`READINGS` says which cells a key may describe.
+# The counts that reports state in their text, from ``normalize.facts`` (and four 表二
+# patterns it lacks), as ``Fact(key, value, section, snippet)``; :data:`READINGS` and
+# ``FACT_TO_CELL`` say which cells a key may describe.
 
 _T3_TOTAL = "total"
 
@@ -462,44 +462,17 @@ class Fact:
     snippet: str
 
 
-# Gaps between a verb and its count may not cross punctuation or name another matter.
-_GAP = r"[^，,。；;、：:\d]{0,12}?"
-_OTHER_MATTER = re.compile(r"复议|诉讼|信访|投诉|举报|提案|建议|咨询|留言|来信|热线")
 # "No case" statements that would not mean zero: 未发生被纠错的行政复议案件.
 _NOT_ZERO = re.compile(r"纠|败诉|撤销|违法|被确认|其他")
-_NONE = r"(?:未发生|未出现|没有|(?<![\u4e00-\u9fff])无)"
 _COUNT = r"(?:共计|共|合计|为)?(?P<n>\d+)件"
-# (key, pattern, value when the pattern states "none" rather than a number)
-_PATTERNS: tuple[tuple[str, re.Pattern[str], float | None], ...] = tuple(
-    (k, re.compile(p), v)
-    for k, p, v in (
-        ("requests.received", rf"(?:受理|收到|新收|接收)(?P<gap>{_GAP})申请(?:公开|数量)?{_COUNT}", None),
-        (
-            "requests.received",
-            rf"(?:受理|收到|新收|接收)(?:各类|了)?(?P<n>\d+)件(?P<gap>{_GAP})申请",
-            None,
-        ),
-        ("requests.received", r"未(?:收到|受理)(?P<gap>[^，,。；;]{0,10}?)申请", 0.0),
-        ("requests.processed", rf"(?:答复|办结)(?P<gap>{_GAP})(?:申请)?{_COUNT}", None),
-        ("requests.carried_over", rf"上年(?:度)?结转(?:的)?(?:政府信息公开)?(?:申请)?{_COUNT}", None),
-        (
-            "requests.carried_forward",
-            r"(?P<n>\d+)件(?P<gap>[^，,。；;\d]{0,16}?)(?:结转|顺延)(?:到|至)?下(?:一)?年",
-            None,
-        ),
-        (
-            "requests.carried_forward",
-            rf"(?:结转|顺延)(?:到|至)?下(?:一)?年度?(?:继续办理)?(?:的)?(?:申请)?{_COUNT}",
-            None,
-        ),
-        ("review.total", rf"行政复议(?:案件|申请)?{_COUNT}", None),
-        ("review.total", rf"{_NONE}(?P<none>[^，,。；;]{{0,20}}?)行政复议", 0.0),
-        ("litigation.total", rf"(?<!复议)(?:行政)?诉讼(?:案件)?{_COUNT}", None),
-        ("litigation.total", rf"{_NONE}(?P<none>[^，,。；;]{{0,24}}?)行政诉讼", 0.0),
-        ("normative_doc.in_force", rf"现行有效(?:的)?(?:行政)?规范性文件{_COUNT}", None),
-        ("normative_doc.issued", rf"(?:制发|印发|出台|制定)(?:了)?(?:的)?(?:行政)?规范性文件{_COUNT}", None),
-        ("normative_doc.repealed", rf"废止(?:了)?(?:的)?(?:行政)?规范性文件{_COUNT}", None),
-        ("regulation.issued", rf"(?:制定|制发|出台)(?:了)?(?:的)?(?:政府)?规章{_COUNT}", None),
+# The 表二 counts ``normalize.facts`` has no rule for: key, pattern over the cleaned text.
+_T2_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (k, re.compile(p))
+    for k, p in (
+        ("normative_doc.in_force", rf"现行有效(?:的)?(?:行政)?规范性文件{_COUNT}"),
+        ("normative_doc.issued", rf"(?:制发|印发|出台|制定)(?:了)?(?:的)?(?:行政)?规范性文件{_COUNT}"),
+        ("normative_doc.repealed", rf"废止(?:了)?(?:的)?(?:行政)?规范性文件{_COUNT}"),
+        ("regulation.issued", rf"(?:制定|制发|出台)(?:了)?(?:的)?(?:政府)?规章{_COUNT}"),
     )
 )
 
@@ -528,27 +501,19 @@ READINGS: dict[str, tuple[tuple[Slot, ...], ...]] = {
 
 def _pattern_facts(text: str, section: int) -> list[Fact]:
     s = _clean(text)
-    out = []
-    for key, pat, fixed in _PATTERNS:
-        for m in pat.finditer(s):
-            groups = m.groupdict()
-            if _OTHER_MATTER.search(groups.get("gap") or "") or _NOT_ZERO.search(groups.get("none") or ""):
-                continue
-            value = fixed if fixed is not None else float(m.group("n"))
-            out.append(Fact(key, value, section, m.group(0)))
-    return out
+    return [
+        Fact(key, float(m.group("n")), section, m.group(0))
+        for key, pat in _T2_PATTERNS
+        for m in pat.finditer(s)
+    ]
 
 
-def _module_facts(text: str, section: int) -> list[Fact] | None:
-    """Facts from ``normalize.facts`` (the fuller extractor) where it is installed, else None.
+def _module_facts(text: str, section: int) -> list[Fact]:
+    """Facts from ``normalize.facts`` that name table cells.
 
     Approximate, ranged and year-on-year counts (约, 余, 较上年增加) state no cell value
     and are left out.
     """
-    try:
-        from normalize.facts import FACT_TO_CELL, section_facts
-    except ImportError:
-        return None
     return [
         Fact(r["key"], float(r["value"]), section, _snippet(r))
         for r in section_facts("", section, text)
@@ -567,24 +532,11 @@ def _snippet(row: Mapping[str, object]) -> str:
 def narrative_facts(text: str, section: int) -> list[Fact]:
     """The counts a part's text states, as :class:`Fact` rows (see :func:`readings`).
 
-    ``normalize.facts`` supplies the keys it knows; the focused patterns above add the
-    keys it lacks (表二 规范性文件 and 规章 counts).
+    ``normalize.facts`` supplies the keys it knows; the patterns above add 表二's
+    规范性文件 and 规章 counts, which it lacks.
     """
     text = text or ""
-    mine = _pattern_facts(text, section)  # spaces (between digits too) are removed there
-    theirs = _module_facts(text, section)
-    if theirs is None:
-        return mine
-    known = {f.key for f in theirs} | set(_fact_to_cell())
-    return theirs + [f for f in mine if f.key not in known]
-
-
-def _fact_to_cell() -> dict[str, tuple[Slot, ...]]:
-    try:
-        from normalize.facts import FACT_TO_CELL
-    except ImportError:
-        return {}
-    return dict(FACT_TO_CELL)
+    return _module_facts(text, section) + _pattern_facts(text, section)
 
 
 def readings(key: str) -> tuple[tuple[Slot, ...], ...]:
@@ -595,7 +547,7 @@ def readings(key: str) -> tuple[tuple[Slot, ...], ...]:
     """
     if key in READINGS:
         return READINGS[key]
-    cells = _fact_to_cell().get(key)
+    cells = FACT_TO_CELL.get(key)
     if not cells:
         return ()
     out = [cells]
