@@ -46,6 +46,7 @@ from corpus.store import (
     ROW_GROUP_ROWS,
     STAGING,
     dataset_path,
+    part_name,
     release_heap,
     staged_path,
     staging_dir,
@@ -413,7 +414,7 @@ class Manifest:
             schema = schemas.get(name)
             if schema is None:
                 continue
-            rel = f"{key}/part-{new:08d}.parquet"
+            rel = f"{key}/{part_name(new)}"
             if _stream_merge(inputs[key], keep, name, schema, staged_path(self.out, new, rel)):
                 written.append(rel)
             release_heap()  # what one file's merge freed, before the next one allocates

@@ -236,26 +236,19 @@ def _map_t2(tables: Iterable[Table], template: str, out: Mapped) -> None:
     matcher = L.row_matcher("t2", template)
     seen: set[str] = set()
     for table in tables:
-        header: _Row | None = None
+        slots: list[tuple[int, int, str]] = []  # of the latest header row
         for row in _rows(table):
-            cols = [L.t2_col(c.text, template) for c in row.labels]
-            if sum(1 for k in cols if k) >= 1 and not row.values:
-                header = row
+            if not row.values and any(L.t2_col(c.text, template) for c in row.labels):
+                slots = _slot_keys([row], lambda c, _s: L.t2_col(c.text, template))
                 continue
-            key = next((matcher.match(c.text) for c in reversed(row.labels) if matcher.match(c.text)), None)
+            key = next((k for c in reversed(row.labels) if (k := matcher.match(c.text))), None)
             if key is None or not row.values:
                 continue
             if key in seen:
                 out.notes.append(f"t2 row {key} printed twice; kept the first")
                 continue
             want = spec.row(key).cols
-            slots: list[tuple[int, int, str]] = []
-            keys: list[str] = list(want)
-            if header is not None:
-                slots = _slot_keys([header], lambda c, _s: L.t2_col(c.text, template))
-                named = [k for _, _, k in slots if k in want]
-                if named:
-                    keys = named
+            keys = [k for _, _, k in slots if k in want] or list(want)
             if _place(out, "t2", key, row, keys, slots, table.structured):
                 seen.add(key)
     if seen:
