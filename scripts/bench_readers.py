@@ -8,7 +8,7 @@ pdfplumber reference backend and the pypdfium2 fast path.
 
 ``--pdfs DIR`` adds the PDFs of a folder (e.g. ``nianbao synth --formats pdf``
 output): pages per second of each backend alone and of the whole pipeline
-(``normalize.pipeline.process``: reading, mapping, validation, narrative) with the
+(``normalize.pipeline.process``: reading, mapping, validation; not the narrative datasets) with the
 default backend, each over the first ``--limit`` files in one pass.
 """
 
