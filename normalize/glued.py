@@ -49,7 +49,7 @@ def _runs(text: str) -> list[tuple[str, str, int, int]]:
     out = []
     pos = 0
     label_start = 0
-    for m in re.finditer(r"\d[\d\s\u00a0.,]*", text):
+    for m in re.finditer(r"\d(?:[\d\s\u00a0.,]|[+\-−](?=\d))*", text):
         run, a = m.group(0), m.start()
         if a < pos:
             continue
@@ -216,7 +216,11 @@ def _t4(text: str, notes: list[str]) -> list[StdCell]:
 def _t2(text: str, template: str, stated: dict[str, set[int]], notes: list[str]) -> list[StdCell]:
     spec = table_spec("t2", template)
     cells: list[StdCell] = []
-    for r in parse_rows(text, "t2", template):
+    rows = parse_rows(text, "t2", template)
+    unprinted = [k for k in spec.row_keys if k not in {r.key for r in rows}]
+    if rows and unprinted:
+        notes.append("t2 rows not printed: " + ", ".join(unprinted))
+    for r in rows:
         cols = spec.row(r.key).cols
         printed = r.digits.strip()
         if len(cols) == 1:
@@ -224,15 +228,9 @@ def _t2(text: str, template: str, stated: dict[str, set[int]], notes: list[str])
                 StdCell("t2", r.key, cols[0], parse_number(printed), printed, f"chars {r.start}-{r.end}")
             )
             continue
-        cands = _candidates(printed, len(cols), lambda _v: True)
-        said = stated.get(r.key, set())
-        if len(cands) > 1 and said:
-            # The narrative often states the same figures (现行有效698件, 制发88件): keep the
-            # one reading in which it states the most cells, two at least.
-            hits = [sum(1 for x in c if x and x in said) for c in cands]
-            best = max(hits)
-            if best >= 2 and hits.count(best) == 1:
-                cands = [cands[hits.index(best)]]
+        cands = _signed_candidates(printed, cols) or _candidates(printed, len(cols), lambda _v: True)
+        if len(cands) > 1:
+            cands = _by_narrative(cands, cols, stated.get(r.key, {}))
         if len(cands) == 1:
             cells.extend(
                 StdCell("t2", r.key, col, float(v), str(v), f"chars {r.start}-{r.end}")
@@ -244,16 +242,89 @@ def _t2(text: str, template: str, stated: dict[str, set[int]], notes: list[str])
     return cells
 
 
-def _stated_counts(narrative: str, template: str) -> dict[str, set[int]]:
-    """Counts the narrative states in sentences naming a t2 row (规范性文件…698件)."""
-    out: dict[str, set[int]] = {}
+# Words before a count that say which column of a 表二 row it states.
+_COLUMN_CUES: dict[str, str] = {
+    "issued": r"新?制发|印发|出台|发布",
+    "repealed": r"废止|失效|清理",
+    "in_force": r"现行有效|有效",
+    "new_made": r"新?制作|制发|印发",
+    "new_published": r"新?公开|发布",
+    "total_published": r"总数|累计|共计",
+    "procurement_items": r"采购",
+}
+# A column that no other table restates: its count needs no row name beside it.
+_ONLY_T2 = {"in_force"}
+# Shorter names the narrative uses for a row (采购信息21条 for 政府集中采购).
+_ROW_WORDS = {"gov_procurement": ("采购",)}
+_COUNT = re.compile(r"(\d+)\s*(?:[件条个项]|万?元)")
+
+
+def _stated_counts(narrative: str, template: str) -> dict[str, dict[str | None, set[int]]]:
+    """Counts the narrative states for each 表二 row, by column where words say which.
+
+    ``{"normative_doc": {"issued": {34}, "in_force": {424}, None: {34, 424}}}`` from
+    本年度制发规范性文件34件，现行有效件数424件: the column is the cue word (制发, 废止,
+    现行有效…) in the clause before the number; ``None`` holds every count of the row.
+    """
+    out: dict[str, dict[str | None, set[int]]] = {}
     sentences = re.split(r"[。；;！\n]", narrative)
     for row in table_spec("t2", template).rows:
-        names = [L.core(x) for x in (row.label, *row.aliases)]
+        names = [L.core(x) for x in (row.label, *row.aliases, *_ROW_WORDS.get(row.key, ())) if L.core(x)]
         for s in sentences:
-            if any(n and n in L.core(s) for n in names) and not re.search(r"\d{4,}[^\d件]", s):
-                out.setdefault(row.key, set()).update(int(x) for x in re.findall(r"(\d+)\s*件", s))
+            if not any(n in L.core(s) for n in names) or re.search(r"\d{4,}[^\d件条元年]", s):
+                continue
+            said = out.setdefault(row.key, {})
+            for clause in re.split(r"[，,、（）()]", s):
+                prev = 0
+                for m in _COUNT.finditer(clause):
+                    before, after = clause[prev : m.start()], clause[m.end() : m.end() + 12]
+                    prev = m.end()
+                    named = any(
+                        n in L.core(before) or L.core(after).lstrip("的").startswith(n) for n in names
+                    )
+                    col = next(
+                        (c for c in row.cols if c in _COLUMN_CUES and re.search(_COLUMN_CUES[c], before)),
+                        None,
+                    )
+                    if not named and col not in _ONLY_T2:
+                        continue
+                    said.setdefault(None, set()).add(int(m.group(1)))
+                    if col:
+                        said.setdefault(col, set()).add(int(m.group(1)))
     return out
+
+
+def _by_narrative(
+    cands: list[tuple[int, ...]], cols: Sequence[str], said: dict[str | None, set[int]]
+) -> list[tuple[int, ...]]:
+    """The one reading the narrative's counts single out, or all of them when it does not.
+
+    A count stated for a column (制发…34件) must be that column's value; failing a column
+    match, the reading in which the narrative states the most cells (two at least) wins.
+    """
+    by_col = [sum(1 for c, x in zip(cols, v, strict=True) if x in said.get(c, ())) for v in cands]
+    best = max(by_col, default=0)
+    if best >= 1 and by_col.count(best) == 1:
+        return [cands[by_col.index(best)]]
+    anywhere = said.get(None, set())
+    hits = [sum(1 for x in v if x and x in anywhere) for v in cands]
+    best = max(hits, default=0)
+    if best >= 2 and hits.count(best) == 1:
+        return [cands[hits.index(best)]]
+    return cands
+
+
+def _signed_candidates(printed: str, cols: Sequence[str]) -> list[tuple[int, ...]]:
+    """Readings of a 2019 row whose 本年增/减 is printed with its sign (``0+11`` = 0, +1, 1)."""
+    digits = re.sub(r"\s", "", printed)
+    m = re.fullmatch(r"(\d*)([+\-−])(\d+)", digits)
+    if not m or "delta" not in cols:
+        return []
+    d = list(cols).index("delta")
+    left = list(splits(m.group(1), d)) if d else [()]
+    right = list(splits(m.group(3), len(cols) - d))
+    sign = -1 if m.group(2) != "+" else 1
+    return [(*a, sign * b[0], *b[1:]) for a in left for b in right]
 
 
 def glued_cells(

@@ -469,7 +469,10 @@ _COUNT = r"(?:共计|共|合计|为)?(?P<n>\d+)件"
 _T2_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (k, re.compile(p))
     for k, p in (
-        ("normative_doc.in_force", rf"现行有效(?:的)?(?:行政)?规范性文件{_COUNT}"),
+        (
+            "normative_doc.in_force",
+            rf"(?:现行有效(?:的)?(?:行政)?规范性文件|规范性文件[^。；;]{{0,20}}?现行有效(?:件数)?){_COUNT}",
+        ),
         ("normative_doc.issued", rf"(?:制发|印发|出台|制定)(?:了)?(?:的)?(?:行政)?规范性文件{_COUNT}"),
         ("normative_doc.repealed", rf"废止(?:了)?(?:的)?(?:行政)?规范性文件{_COUNT}"),
         ("regulation.issued", rf"(?:制定|制发|出台)(?:了)?(?:的)?(?:政府)?规章{_COUNT}"),
