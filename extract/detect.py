@@ -19,9 +19,15 @@ class Format(StrEnum):
     PDF = "pdf"
     HTML = "html"
     TXT = "txt"
-    DOC = "doc"  # legacy Word (OLE2): recognised, not read
-    OFD = "ofd"  # Chinese fixed-layout format: recognised, not read yet
-    ZIP = "zip"  # some other zip package
+    DOC = "doc"  # Word 97-2003 (OLE2 compound file with a WordDocument stream)
+    WPS = "wps"  # WPS Office's .wps: the same Word binary format
+    XLSX = "xlsx"
+    XLS = "xls"  # Excel 97-2003 (OLE2 with a Workbook stream)
+    RTF = "rtf"
+    OFD = "ofd"  # Chinese fixed-layout format (GB/T 33190)
+    ZIP = "zip"  # a zip archive that is not an office package: its members are the inputs
+    RAR = "rar"
+    SEVEN_Z = "7z"
     UNKNOWN = "unknown"
 
 
@@ -37,7 +43,13 @@ def detect(data: bytes, name: str = "") -> Format:
     if head.startswith(b"PK\x03\x04"):
         return _zip_kind(data, name)
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return Format.DOC
+        return _ole_kind(data, name)
+    if head.startswith(b"{\\rtf"):
+        return Format.RTF
+    if head.startswith(b"Rar!\x1a\x07"):
+        return Format.RAR
+    if head.startswith(b"7z\xbc\xaf\x27\x1c"):
+        return Format.SEVEN_Z
     if not data.strip():
         return Format.UNKNOWN
     if _looks_binary(data[:4096]):
@@ -58,9 +70,38 @@ def _zip_kind(data: bytes, name: str) -> Format:
         return Format.DOCX if looks_docx else Format.ZIP
     if "word/document.xml" in names:
         return Format.DOCX
+    if "xl/workbook.xml" in names:
+        return Format.XLSX
     if "OFD.xml" in names:
         return Format.OFD
     return Format.ZIP
+
+
+def _utf16(name: str) -> bytes:
+    return name.encode("utf-16-le")
+
+
+_WORD_STREAM = _utf16("WordDocument")
+_BOOK_STREAMS = (_utf16("Workbook"), _utf16("Book\x00"))
+_ENCRYPTED_PACKAGE = _utf16("EncryptedPackage")
+
+
+def _ole_kind(data: bytes, name: str) -> Format:
+    """Which Office format an OLE2 compound file holds, from its directory's stream names.
+
+    The names are UTF-16 in the directory sectors; searching the bytes for them is far
+    cheaper than parsing the directory.  Office 2007+ files saved with a password are OLE2
+    files too (an ``EncryptedPackage`` stream): they keep the format their name says, and
+    that reader reports them as encrypted.
+    """
+    ext = PurePath(name).suffix.lower()
+    if _ENCRYPTED_PACKAGE in data:
+        return {".xlsx": Format.XLSX, ".xlsm": Format.XLSX}.get(ext, Format.DOCX)
+    if _WORD_STREAM in data:
+        return Format.WPS if ext == ".wps" else Format.DOC
+    if any(s in data for s in _BOOK_STREAMS):
+        return Format.XLS
+    return Format.WPS if ext == ".wps" else Format.DOC
 
 
 # Bytes that occur in text: tab, line feed, vertical tab, form feed, carriage return, and 0x20 up.

@@ -40,7 +40,7 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
 from corpus import evaluate  # noqa: E402
-from corpus.synth import FORMATS, generate  # noqa: E402
+from corpus.synth import ALL_FORMATS, FORMATS, generate  # noqa: E402
 
 HEADER = """# Benchmarks
 
@@ -362,8 +362,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = ap.parse_args(argv)
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
-    if args.n < 1 or not formats or any(f not in FORMATS for f in formats):
-        ap.error(f"--n must be >= 1 and --formats a subset of {','.join(FORMATS)}")
+    if args.n < 1 or not formats or any(f not in ALL_FORMATS for f in formats):
+        ap.error(f"--n must be >= 1 and --formats a subset of {','.join(ALL_FORMATS)}")
     command = "python scripts/bench.py " + " ".join(
         shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:])
     )

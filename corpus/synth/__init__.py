@@ -4,6 +4,6 @@
 truth line per document into ``out/truth.jsonl`` (schema in :mod:`corpus.synth.truth`).
 """
 
-from .generate import FORMATS, generate
+from .generate import ALL_FORMATS, FORMATS, generate
 
-__all__ = ["FORMATS", "generate"]
+__all__ = ["ALL_FORMATS", "FORMATS", "generate"]

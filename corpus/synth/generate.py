@@ -14,7 +14,8 @@ from pathlib import Path
 
 from . import render_docx, render_html, render_pdf, render_txt, report, truth
 
-FORMATS = ("docx", "pdf", "html", "txt")
+FORMATS = ("docx", "pdf", "html", "txt")  # the default mix
+ALL_FORMATS = (*FORMATS, "xlsx")
 TEMPLATES = ("2021", "2019", "mixed")
 
 
@@ -38,7 +39,11 @@ def render_one(rep: report.Report, fmt: str, rng: random.Random) -> tuple[bytes,
         return render_html.render(rep, rng), None
     if fmt == "txt":
         return render_txt.render(rep, rng), None
-    raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+    if fmt == "xlsx":
+        from . import render_xlsx
+
+        return render_xlsx.render(rep, rng), None
+    raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(ALL_FORMATS)}")
 
 
 def generate(
@@ -52,9 +57,9 @@ def generate(
 ) -> Path:
     """Write n reports into out/ and their truth to out/truth.jsonl; return the truth path."""
     formats = list(formats)
-    bad = [f for f in formats if f not in FORMATS]
+    bad = [f for f in formats if f not in ALL_FORMATS]
     if bad or not formats:
-        raise ValueError(f"formats must be a non-empty subset of {FORMATS}, got {formats}")
+        raise ValueError(f"formats must be a non-empty subset of {ALL_FORMATS}, got {formats}")
     if template not in TEMPLATES:
         raise ValueError(f"template must be one of {TEMPLATES}, got {template!r}")
     if not 0.0 <= error_rate <= 1.0:

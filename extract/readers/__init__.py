@@ -21,6 +21,8 @@ READERS: dict[Format, str] = {
     Format.TXT: "extract.readers.txt",
     Format.HTML: "extract.readers.html",
     Format.PDF: "extract.readers.pdf",
+    Format.XLSX: "extract.readers.xlsx",
+    Format.XLS: "extract.readers.xls",
 }
 
 

@@ -42,7 +42,7 @@ import zlib
 
 from lxml import etree
 
-from extract.errors import CorruptDocument, EmptyDocument
+from extract.errors import CorruptDocument, EmptyDocument, EncryptedDocument
 from extract.model import Block, Cell, Document, Paragraph, Provenance, Table
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -122,6 +122,9 @@ _CORE_PROPERTIES = "/core-properties"
 
 
 def _open(data: bytes) -> zipfile.ZipFile:
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        # Word saves a document with a password as an OLE file holding the encrypted package.
+        raise EncryptedDocument("encrypted DOCX: the document is password protected")
     if not data.startswith(b"PK"):
         raise CorruptDocument("corrupt DOCX: not a zip file")
     try:
