@@ -13,6 +13,8 @@ import zipfile
 from enum import StrEnum
 from pathlib import PurePath
 
+from extract.limits import current, zip_members
+
 
 class Format(StrEnum):
     DOCX = "docx"
@@ -62,6 +64,9 @@ def detect(data: bytes, name: str = "") -> Format:
 
 
 def _zip_kind(data: bytes, name: str) -> Format:
+    members = zip_members(data)
+    if members is not None and members > current().max_members:  # listing them costs too much
+        return Format.DOCX if PurePath(name).suffix.lower() == ".docx" else Format.ZIP
     try:
         names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
     except (zipfile.BadZipFile, ValueError, OSError):

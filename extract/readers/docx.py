@@ -42,6 +42,7 @@ import zlib
 
 from lxml import etree
 
+from extract import limits
 from extract.errors import CorruptDocument, EmptyDocument, EncryptedDocument
 from extract.model import Block, Cell, Document, Paragraph, Provenance, Table
 
@@ -127,6 +128,9 @@ def _open(data: bytes) -> zipfile.ZipFile:
         raise EncryptedDocument("encrypted DOCX: the document is password protected")
     if not data.startswith(b"PK"):
         raise CorruptDocument("corrupt DOCX: not a zip file")
+    members, most = limits.zip_members(data), limits.current().max_members
+    if members is not None and members > most:
+        raise limits.LimitExceeded(f"DOCX package of {members:,} members, past the limit of {most:,}")
     try:
         return zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError) as exc:
@@ -136,7 +140,12 @@ def _open(data: bytes) -> zipfile.ZipFile:
 def _part(package: zipfile.ZipFile, name: str) -> etree._Element:
     """Parse one part of the package; every way it can be damaged is a CorruptDocument."""
     try:
-        raw = package.read(name)
+        info = package.getinfo(name)
+    except KeyError as exc:
+        raise CorruptDocument(f"corrupt DOCX: missing {name}") from exc
+    _check_member(info)
+    try:
+        raw = _read_member(package, info)
     except KeyError as exc:
         raise CorruptDocument(f"corrupt DOCX: missing {name}") from exc
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError) as exc:
@@ -146,6 +155,40 @@ def _part(package: zipfile.ZipFile, name: str) -> etree._Element:
         return etree.fromstring(raw, _PARSER)
     except etree.XMLSyntaxError as exc:
         raise CorruptDocument(f"corrupt DOCX: broken XML in {name} ({_first_line(exc)})") from exc
+
+
+def _check_member(info: zipfile.ZipInfo) -> None:
+    """Refuse a member that would inflate past the limits (a zip bomb), before inflating it.
+
+    The sizes come from the central directory.  A member that claims less than it holds
+    costs no more than it claims: it is read a megabyte at a time (:func:`_read_member`).
+    """
+    lim = limits.current()
+    size, packed = info.file_size, max(info.compress_size, 1)
+    if size > lim.max_inflated:
+        raise limits.LimitExceeded(
+            f"DOCX part {info.filename} inflates past {limits.megabytes(lim.max_inflated)} "
+            f"({size:,} bytes from {info.compress_size:,})"
+        )
+    if size > limits.MB and size > lim.max_ratio * packed:
+        raise limits.LimitExceeded(
+            f"DOCX part {info.filename} inflates {size // packed:,}-fold, past the limit of {lim.max_ratio}-fold"
+        )
+
+
+def _read_member(package: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """A member's bytes, inflated a megabyte at a time.
+
+    ``ZipFile.read`` inflates the whole compressed data in one call and only then cuts
+    it to the declared size: a member declaring 1 MB that holds 6 GB would be inflated
+    in full.  Read in pieces, zipfile stops at the declared size, and the CRC check then
+    fails (a CorruptDocument).
+    """
+    out = bytearray()
+    with package.open(info) as fh:
+        while piece := fh.read(limits.MB):
+            out += piece
+    return bytes(out)
 
 
 def _related(package: zipfile.ZipFile, kind: str) -> str | None:
