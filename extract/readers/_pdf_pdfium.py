@@ -117,7 +117,10 @@ def _chars(
         if extra is None:  # the content stream and PDFium's objects disagree
             from extract.readers._pdf_plumber import page_chars
 
-            return page_chars(content.data or b"", index)
+            try:
+                return page_chars(content.data or b"", index)
+            except Exception:  # pdfminer cannot read the file (a /Prev loop ...): PDFium's characters
+                return out
         out.extend(extra)
     return out
 

@@ -17,6 +17,16 @@ Characters and ruled tables then come from a backend:
 Both feed :mod:`extract.readers._pdf_layout`, which builds cells with spans,
 narrative paragraphs and tables continued across pages.  Provenance: ``page``
 (1-based) and ``bbox`` (x0, top, x1, bottom) in PDF points, origin top-left.
+
+Damaged files: the two libraries repair different damage.  PDFium rebuilds a missing
+or broken cross-reference table and ignores a ``/Prev`` chain that loops; pdfminer
+reads some files PDFium refuses.  So a file one library cannot open is read with the
+other, and the reason given when neither can is PDFium's (with pdfminer's beside it).
+
+Limits (:mod:`extract.limits`): before either library sees the file, its compressed
+streams are checked not to inflate past ``max_inflated``
+(:mod:`extract.readers._pdf_streams`); a file of more than ``max_pages`` pages is
+refused before any page is read.
 """
 
 from __future__ import annotations
@@ -27,9 +37,11 @@ from typing import Literal
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from extract import limits
 from extract.errors import CorruptDocument, EmptyDocument, EncryptedDocument, ScannedDocument
 from extract.model import Document
 from extract.readers._pdf_layout import RawPage, layout
+from extract.readers._pdf_streams import check_streams
 
 __all__ = ["read", "read_with"]
 
@@ -46,21 +58,55 @@ def read_with(data: bytes, name: str = "", backend: Backend = DEFAULT_BACKEND) -
     """Read a PDF with the given backend (``pdfium`` or ``pdfplumber``)."""
     if not data:
         raise EmptyDocument("empty PDF file")
-    pdf = _open(data)
+    lim = limits.current()
+    check_streams(data, lim)
+    try:
+        pdf = _open(data)
+    except CorruptDocument as exc:
+        return _read_without_pdfium(data, exc, lim)
     try:
         n_pages = len(pdf)
         if n_pages == 0:
             raise EmptyDocument("PDF without pages")
+        _check_pages(n_pages, lim)
         meta = _meta(pdf)
         _check_text_layer(pdf, n_pages)
         if backend == "pdfium":
-            from extract.readers._pdf_pdfium import raw_pages as pdfium_pages
-
-            pages = pdfium_pages(pdf, data)
+            pages = _pdfium_pages(pdf, data)
         else:
-            pages = _plumber_pages(data)
+            try:
+                pages = _plumber_pages(data)
+            except CorruptDocument:  # pdfminer cannot read what PDFium opened: PDFium's reading
+                pages = _pdfium_pages(pdf, data)
     finally:
         pdf.close()
+    return _document(pages, n_pages, meta)
+
+
+def _pdfium_pages(pdf: pdfium.PdfDocument, data: bytes) -> list[RawPage]:
+    from extract.readers._pdf_pdfium import raw_pages
+
+    return raw_pages(pdf, data)
+
+
+def _check_pages(n_pages: int, lim: limits.Limits) -> None:
+    if n_pages > lim.max_pages:
+        raise limits.LimitExceeded(f"PDF of {n_pages:,} pages, past the limit of {lim.max_pages:,}")
+
+
+def _read_without_pdfium(data: bytes, refused: CorruptDocument, lim: limits.Limits) -> Document:
+    """Read with pdfminer a file PDFium cannot open; PDFium's reason if pdfminer fails too."""
+    try:
+        pages = _plumber_pages(data)
+    except CorruptDocument as exc:
+        raise CorruptDocument(f"{refused}; pdfminer: {str(exc).removeprefix('unreadable PDF: ')}") from exc
+    if not pages:
+        raise EmptyDocument("PDF without pages")
+    _check_pages(len(pages), lim)
+    return _document(pages, len(pages), {})
+
+
+def _document(pages: list[RawPage], n_pages: int, meta: dict[str, str]) -> Document:
     blocks = layout(pages)
     if not blocks:
         raise ScannedDocument(f"scanned PDF: no text layer on {n_pages} pages")
@@ -72,6 +118,8 @@ def _plumber_pages(data: bytes) -> list[RawPage]:
 
     try:
         return raw_pages(data)
+    except limits.LimitExceeded:
+        raise
     except Exception as exc:  # pdfminer raises many unrelated types on damaged input
         raise CorruptDocument(f"unreadable PDF: {type(exc).__name__}: {exc}") from exc
 
