@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Iterator
 from datetime import date
 from functools import lru_cache
@@ -42,6 +43,7 @@ from itertools import accumulate
 
 from lxml import etree
 
+from extract import limits
 from extract.encoding import decode_text
 from extract.errors import CorruptDocument, EmptyDocument
 from extract.model import Cell, Document, Paragraph, Provenance, Table
@@ -119,11 +121,7 @@ def read(data: bytes, name: str = "") -> Document:
     text = _XML_DECL.sub("", text, count=1)
     if not text.strip():
         raise EmptyDocument("empty HTML file")
-    parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
-    try:
-        root = etree.fromstring(text.encode("utf-8", "surrogatepass"), parser)
-    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
-        raise CorruptDocument(f"unparsable HTML: {exc}") from exc
+    root = _parse(text)
     if root is None:
         raise EmptyDocument("HTML without content")
 
@@ -160,6 +158,59 @@ def read(data: bytes, name: str = "") -> Document:
     if not blocks:
         raise EmptyDocument("HTML page without text")
     return Document(format="html", blocks=blocks, pages=None, meta=meta)
+
+
+# ---------------------------------------------------------------- parsing
+
+# Inline formatting tags: the walker joins inline runs with nothing between them, so
+# taking these tags out changes no text.  Pages that never close a <font> nest one
+# level deeper per run.
+_INLINE_TAG = re.compile(r"</?(?:font|span|b|i|u|s|em|strong|small|big|strike|tt|ins|mark)\b[^>]*>", re.I)
+
+
+def _parse(text: str) -> etree._Element | None:
+    """Parse the page; one that passes libxml2's limits is parsed again, not cut short.
+
+    Without ``huge_tree`` libxml2 stops at 256 levels of nesting and at a text node of
+    10 MB, and keeps what it read so far: the rest of the page would be lost without a
+    word.  Such a page is parsed again with the limits raised and with the inline
+    formatting tags taken out (an unclosed ``<font>`` repeated is the usual cause of the
+    depth).  What is still nested deeper than ``max_depth`` is refused with the limit
+    named.
+    """
+    data = text.encode("utf-8", "surrogatepass")
+    root, hit = _parse_bytes(data, huge=False)
+    if not hit:
+        return root
+    del root
+    root, hit = _parse_bytes(_INLINE_TAG.sub("", text).encode("utf-8", "surrogatepass"), huge=True)
+    most = limits.current().max_depth
+    if hit or (root is not None and _depth(root) > most):
+        raise limits.LimitExceeded(f"HTML nested deeper than {most} levels (inline tags left out)")
+    return root
+
+
+def _parse_bytes(data: bytes, huge: bool) -> tuple[etree._Element | None, bool]:
+    """The parsed page, and whether the parser stopped at one of its resource limits."""
+    parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=huge)
+    try:
+        root = etree.fromstring(data, parser)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
+        raise CorruptDocument(f"unparsable HTML: {exc}") from exc
+    hit = any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log)
+    return root, hit
+
+
+def _depth(root: etree._Element) -> int:
+    """How many levels of elements the tree has (walked without recursion)."""
+    depth = most = 0
+    for event, _el in etree.iterwalk(root, events=("start", "end")):
+        if event == "start":
+            depth += 1
+            most = max(most, depth)
+        else:
+            depth -= 1
+    return most
 
 
 # ---------------------------------------------------------------- decoding, metadata
@@ -450,26 +501,29 @@ class _Walker:
         self.link_holders = _link_holders(container)
         self.blocks: list[Paragraph | Table] = []
         self.buf: list[str] = []
-        self.buf_el: etree._Element | None = None
-        self.block_stack: list[etree._Element] = []
+        self.buf_path: str | None = None
+        self.block_stack: list[int] = []  # for each open block, how many of ``steps`` are its path
+        # The XPath of the element being walked, one step per level: a path is built from
+        # these in time proportional to its depth (``tree.getpath`` counts the siblings
+        # at every level, which made a page's paths cost the square of its size).
+        self.steps: list[str] = [tree.getpath(container)]
 
     # paragraphs ---------------------------------------------------------
     def add_text(self, text: str | None) -> None:
         if text:
             if not self.buf and self.block_stack:
-                self.buf_el = self.block_stack[-1]
+                self.buf_path = "/".join(self.steps[: self.block_stack[-1]])
             self.buf.append(text)
 
     def flush(self) -> None:
         if not self.buf:
             return
         line = _clean_line("".join(self.buf))
-        el = self.buf_el
+        path = self.buf_path
         self.buf = []
-        self.buf_el = None
+        self.buf_path = None
         if not line or (len(line) < 40 and _CHROME_LINE.match(line)):
             return
-        path = self.tree.getpath(el) if el is not None else None
         self.blocks.append(Paragraph(line, Provenance(path=path)))
 
     def walk(self, el: etree._Element) -> None:
@@ -491,19 +545,41 @@ class _Walker:
                 self.flush()
                 return
             self.flush()
-            self.block_stack.append(el)
+            self.block_stack.append(len(self.steps))
             self.add_text(el.text)
-            for child in el:
-                self.walk(child)
-                self.add_text(child.tail)
+            self.walk_children(el)
             self.flush()
             self.block_stack.pop()
             return
         # inline element
         self.add_text(el.text)
-        for child in el:
+        self.walk_children(el)
+
+    def walk_children(self, el: etree._Element) -> None:
+        if not len(el):
+            return
+        steps = self.steps
+        for child, step in zip(el, _child_steps(el), strict=True):
+            steps.append(step)
             self.walk(child)
+            steps.pop()
             self.add_text(child.tail)
+
+
+def _child_steps(el: etree._Element) -> list[str]:
+    """The XPath step of each child of ``el`` as ``getpath`` writes it: the tag, with the
+    1-based position among same-tag siblings when there are several (``p[3]``)."""
+    tags = [c.tag if isinstance(c.tag, str) else "node()" for c in el]
+    counts = Counter(tags)
+    seen: Counter[str] = Counter()
+    out = []
+    for t in tags:
+        if counts[t] == 1:
+            out.append(t)
+        else:
+            seen[t] += 1
+            out.append(f"{t}[{seen[t]}]")
+    return out
 
 
 def _link_holders(container: etree._Element) -> set[etree._Element]:
