@@ -1,14 +1,25 @@
 """``nianbao check DIR``: re-run every validation rule over a dataset written by ``extract``.
 
 Nothing is parsed again: the rules read ``documents``, ``cells`` and ``sections``, so a
-changed rule costs seconds, not a re-extraction.  The run replaces
-``DIR/findings.parquet`` (per-report and cross-report findings) and writes
-``DIR/units.parquet`` (one row per issuing body), each staged beside its final place
-and swapped in only when complete.
+changed rule costs seconds, not a re-extraction.
+
+``findings`` is one dataset for both kinds of rule.  A report's own findings live in
+the part files beside its other rows (``scope = 'report'``); the findings of the rules
+across reports (cross-year, copies, all-zero; ``scope = 'corpus'``) live in one file
+per report year, ``findings.parquet/report_year=Y/corpus.parquet``.  ``extract``
+rewrites the corpus files at the end of every run that changed the dataset; ``check``
+rewrites the report findings part by part (each file replaced atomically, through the
+manifest) and then the corpus files, and brings ``documents.n_findings`` up to date.
+Every finding has a ``finding_id`` (``corpus.store.finding_id``) that stays the same
+from run to run, which is what ``nianbao review`` records decisions against.
+
+A folder without a manifest (written by other means) gets its ``findings`` replaced
+wholesale.  ``DIR/units.parquet`` (one row per issuing body) is written either way.
 """
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -20,19 +31,24 @@ import pyarrow.parquet as pq
 from rich.console import Console
 from rich.table import Table
 
-from corpus.store import SCHEMAS, dataset_path, replace_dir
+from corpus.manifest import MANIFEST, Manifest
+from corpus.store import (
+    ALL_SCHEMAS,
+    CORPUS_FINDINGS,
+    PARTITION,
+    SCHEMAS,
+    UNKNOWN_YEAR,
+    dataset_path,
+    replace_dir,
+    with_finding_ids,
+)
 from normalize.agencies import agency_key, classify
 from normalize.crossdoc import crossdoc_findings, finding_row, findings_frame
 from normalize.records import SEVERITIES, ReportMeta, StdCell
 from normalize.validate import validate_report
 
-FINDINGS_SCHEMA = pa.schema(
-    [
-        *SCHEMAS["findings"],
-        pa.field("other_doc_id", pa.string()),
-        pa.field("similarity", pa.float64()),
-    ]
-)
+FINDINGS_SCHEMA = SCHEMAS["findings"]
+CORPUS_STATE = "corpus_findings"  # manifest meta key: 'done' once they match the dataset
 UNITS_SCHEMA = pa.schema(
     [
         (name, pa.string())
@@ -55,6 +71,7 @@ class CheckSummary:
     agencies: pd.DataFrame | None = None
     findings_path: Path | None = None
     units_path: Path | None = None
+    findings_frame: pd.DataFrame | None = None
 
 
 def read_dataset(out: Path, name: str) -> pd.DataFrame:
@@ -75,8 +92,21 @@ def _opt_int(v: object) -> int | None:
     return None if v is None or pd.isna(v) else int(v)  # type: ignore[arg-type]
 
 
+def with_ids(df: pd.DataFrame, scope: str) -> pd.DataFrame:
+    """Findings with ``finding_id`` and ``scope``, in the columns of the findings dataset."""
+    rows = with_finding_ids(df.to_dict("records"), scope)
+    out = pd.DataFrame(rows, columns=FINDINGS_SCHEMA.names)
+    out["section"] = out["section"].astype("Int8")
+    out["similarity"] = out["similarity"].astype("float64")
+    return out
+
+
+def _arrow(df: pd.DataFrame) -> pa.Table:
+    return pa.Table.from_pandas(df[FINDINGS_SCHEMA.names], schema=FINDINGS_SCHEMA, preserve_index=False)
+
+
 def per_report_findings(documents: pd.DataFrame, cells: pd.DataFrame, sections: pd.DataFrame) -> pd.DataFrame:
-    """:func:`normalize.validate.validate_report` on every report that was read."""
+    """:func:`normalize.validate.validate_report` on every report that was read (with ids)."""
     cells_by = {d: g for d, g in cells.groupby("doc_id")}
     sections_by = {d: g for d, g in sections.groupby("doc_id")}
     empty = cells.iloc[0:0]
@@ -99,7 +129,102 @@ def per_report_findings(documents: pd.DataFrame, cells: pd.DataFrame, sections: 
         meta = ReportMeta(agency, _opt_int(doc.year), str(doc.template or "unknown"), _iso(doc.published))
         kind = classify(agency).kind if agency else None
         rows += [finding_row(doc.doc_id, f) for f in validate_report(std, meta, secs, kind=kind)]
-    return findings_frame(rows)
+    return with_ids(findings_frame(rows), "report")
+
+
+def corpus_findings(documents: pd.DataFrame, cells: pd.DataFrame, sections: pd.DataFrame) -> pd.DataFrame:
+    """The rules across reports (:mod:`normalize.crossdoc`), with ids."""
+    return with_ids(crossdoc_findings(documents, cells, sections), "corpus")
+
+
+def _read(out: Path, name: str, columns: list[str]) -> pd.DataFrame:
+    df = read_dataset(out, name)  # a folder may hold files older than some columns
+    return df[[c for c in columns if c in df.columns]]
+
+
+def update_corpus_findings(out: Path) -> pd.DataFrame:
+    """Recompute the findings across reports and write them, one file per report year.
+
+    Each year's file is written beside its final place and renamed into it; years
+    left without such findings lose their file.  Returns the findings written.
+    """
+    documents = _read(out, "documents", ["doc_id", "status", "agency", "year", "template", "published"])
+    documents = documents.drop_duplicates("doc_id")
+    cells = _read(out, "cells", ["doc_id", "table", "row", "col", "value"])
+    sections = _read(out, "sections", ["doc_id", "section", "text"])
+    found = corpus_findings(documents, cells, sections)
+    years = dict(zip(documents["doc_id"], documents["year"], strict=True))
+    found_years = [years.get(d) for d in found["doc_id"]]
+    key = pd.Series([UNKNOWN_YEAR if y is None or pd.isna(y) else int(y) for y in found_years], dtype="int64")
+    root = dataset_path(out, "findings")
+    written = set()
+    for year, g in found.groupby(key.values, sort=True):
+        folder = root / f"{PARTITION}={int(year)}"
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{CORPUS_FINDINGS}.{uuid.uuid4().hex[:8]}.tmp"
+        pq.write_table(_arrow(g), tmp, compression="zstd")
+        os.replace(tmp, folder / CORPUS_FINDINGS)
+        written.add(folder / CORPUS_FINDINGS)
+    for old in root.glob(f"{PARTITION}=*/{CORPUS_FINDINGS}"):
+        if old not in written:
+            old.unlink()
+    return found
+
+
+def refresh_report_findings(manifest: Manifest, *, missing_only: bool = False) -> dict[str, int]:
+    """Recompute every live part's report findings from its stored rows (no parsing).
+
+    ``missing_only``: only the findings files a part lists but that are gone (an older
+    ``check`` replaced the whole folder).  Returns doc_id -> report findings, for the
+    documents looked at.
+    """
+    counts: dict[str, int] = {}
+    for part, (_n, files) in manifest.live_parts().items():
+        live = set(manifest.sources_of(part))
+        changes: dict[str, pa.Table | None] = {}
+        for rel in files:
+            if not rel.startswith("documents.parquet/"):
+                continue
+            target = rel.replace("documents.parquet/", "findings.parquet/", 1)
+            if missing_only and (target not in files or (manifest.out / target).exists()):
+                continue
+            frames = {}
+            for name in ("documents", "cells", "sections"):
+                path = manifest.out / rel.replace("documents.parquet/", f"{name}.parquet/", 1)
+                frames[name] = (
+                    pd.read_parquet(path) if path.exists() else SCHEMAS[name].empty_table().to_pandas()
+                )
+            docs = frames["documents"][frames["documents"]["doc_id"].isin(live)]
+            df = per_report_findings(docs, frames["cells"], frames["sections"])
+            counts.update(dict.fromkeys(docs["doc_id"], 0))
+            counts.update(df["doc_id"].value_counts().to_dict())
+            if len(df):
+                changes[target] = _arrow(df)
+            elif target in files:
+                changes[target] = None
+        if changes:
+            manifest.replace_part_files(part, changes)
+    return counts
+
+
+def reclaim_flat_findings(manifest: Manifest) -> bool:
+    """Bring ``findings`` back to the part layout after an older ``check`` rewrote it flat.
+
+    That ``check`` replaced ``DIR/findings.parquet`` with one file; beside part files it
+    would double rows.  The parts' report findings are recomputed from their stored
+    rows, the flat files removed (the corpus findings are recomputed at the end of the
+    run).  Returns whether anything was done.
+    """
+    root = dataset_path(manifest.out, "findings")
+    flat = [p for p in root.iterdir() if p.is_file()] if root.is_dir() else []
+    if not flat:
+        return False
+    refresh_report_findings(manifest, missing_only=True)
+    for path in flat:
+        path.unlink(missing_ok=True)
+    manifest.clear_staging()
+    manifest.set_meta(CORPUS_STATE, "stale")
+    return True
 
 
 def units_frame(documents: pd.DataFrame) -> pd.DataFrame:
@@ -183,13 +308,28 @@ def run_check(dataset_dir: Path, console: Console | None = None) -> CheckSummary
     """Re-run all rules over ``dataset_dir``; write findings and units; print the summary."""
     dataset_dir = Path(dataset_dir)
     documents = read_dataset(dataset_dir, "documents")
-    cells = read_dataset(dataset_dir, "cells")
-    sections = read_dataset(dataset_dir, "sections")
-
-    per_report = per_report_findings(documents, cells, sections)
-    cross = crossdoc_findings(documents, cells, sections)
-    findings = pd.concat([per_report, cross], ignore_index=True) if len(cross) else per_report
-    findings = findings_frame(findings.to_dict("records"))
+    if (dataset_dir / MANIFEST).exists():
+        manifest = Manifest(dataset_dir)
+        try:
+            manifest.recover(ALL_SCHEMAS)
+            manifest.set_meta(CORPUS_STATE, "stale")
+            report_counts = refresh_report_findings(manifest)
+            for path in dataset_path(dataset_dir, "findings").glob("*.parquet"):
+                path.unlink()  # a flat file of an older check (the parts now hold those rows)
+            cross = update_corpus_findings(dataset_dir)
+            manifest.refresh_documents(cross["doc_id"].value_counts().to_dict(), report_counts)
+            manifest.set_meta(CORPUS_STATE, "done")
+        finally:
+            manifest.close()
+        findings = read_dataset(dataset_dir, "findings")
+        findings_path = dataset_path(dataset_dir, "findings")
+    else:
+        cells = read_dataset(dataset_dir, "cells")
+        sections = read_dataset(dataset_dir, "sections")
+        per_report = per_report_findings(documents, cells, sections)
+        cross = corpus_findings(documents, cells, sections)
+        findings = pd.concat([per_report, cross], ignore_index=True) if len(cross) else per_report
+        findings_path = _write(findings, dataset_dir, "findings", FINDINGS_SCHEMA)
 
     summary = CheckSummary(
         documents=len(documents),
@@ -198,8 +338,9 @@ def run_check(dataset_dir: Path, console: Console | None = None) -> CheckSummary
         by_severity=Counter(findings["severity"].astype(str)),
         by_rule=Counter(findings["rule"].astype(str)),
         agencies=agency_summary(documents, findings),
+        findings_path=findings_path,
+        findings_frame=findings,
     )
-    summary.findings_path = _write(findings, dataset_dir, "findings", FINDINGS_SCHEMA)
     summary.units_path = _write(units_frame(documents), dataset_dir, "units", UNITS_SCHEMA)
     if console is not None:
         print_summary(console, summary)

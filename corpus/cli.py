@@ -61,6 +61,12 @@ def extract(
     force: Annotated[
         bool, typer.Option("--force", help="Redo every input, even those already done.")
     ] = False,
+    prune: Annotated[
+        bool,
+        typer.Option(
+            "--prune", help="Drop the documents of inputs not given this time (DIR mirrors PATH... exactly)."
+        ),
+    ] = False,
     batch_size: Annotated[
         int, typer.Option("--batch-size", min=1, help="Documents per batch (one part file each).")
     ] = DEFAULT_BATCH,
@@ -71,8 +77,9 @@ def extract(
 ) -> None:
     """Extract reports into DIR/documents, cells, sections, findings (+ tokens, facts, tags).
 
-    Incremental: inputs already done with this extractor version are skipped (see
-    DIR/manifest.sqlite); a killed run picks up where it stopped.
+    Incremental and cumulative: inputs already done with this extractor version are
+    skipped (see DIR/manifest.sqlite), new and changed ones added, and documents of
+    earlier runs' inputs kept unless --prune; a killed run picks up where it stopped.
     """
     from corpus.run import run_extract
 
@@ -84,6 +91,7 @@ def extract(
             jobs=jobs or None,
             dask=dask,
             force=force,
+            prune=prune,
             batch_size=batch_size,
             narrative=narrative,
             on_total=lambda n: bar.update(task, total=n),
@@ -97,8 +105,11 @@ def extract(
         f"[red]{s['failed']} failed[/]; {summary.cells} cells, {summary.findings} findings{skipped} "
         f"in {summary.seconds:.1f}s ({rate:.1f} docs/s) -> {out}"
     )
-    if summary.findings_reset:
-        console.print("findings written by 'nianbao check' were replaced by per-report ones: run it again")
+    if prune:
+        console.print(
+            f"--prune: removed {summary.pruned_documents} documents "
+            f"({summary.pruned_inputs} inputs not given this time)"
+        )
     if strict and s["failed"]:
         raise typer.Exit(1)
 

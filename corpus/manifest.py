@@ -1,11 +1,22 @@
 """The run manifest: every input, every part file, and how a batch is committed.
 
-``DIR/manifest.sqlite`` holds two tables:
+``DIR/manifest.sqlite`` holds these tables:
 
-``files``  one row per input: source path, size, mtime_ns, sha256 (= doc_id), status,
-           extractor version and options, and the part holding its rows.
-``parts``  one row per part: its state, how many documents it was written with and
-           the files it consists of (relative to ``DIR``).
+``files``  one row per input, keyed by its resolved path (so ``ds/a.pdf``, ``./ds/a.pdf``
+           and ``/home/me/ds/a.pdf`` are one input): the path as given (``source``), size,
+           mtime_ns, sha256 (= doc_id), status, extractor version and options, and the
+           part holding its document's rows.
+``parts``  one row per part: its state, how many documents it was written with, the
+           files it consists of (relative to ``DIR``), and ``stale`` when the
+           ``documents`` rows it holds may need their ``sources`` or counts refreshed.
+``meta``   small facts about the folder (layout version, whether the findings across
+           reports are up to date).
+
+A dataset accumulates: a run adds the inputs it is given and redoes those that
+changed; inputs it is not given stay.  ``prune`` (``--prune``) forgets the inputs a
+run did not list.  Several inputs with the same bytes are one document: its rows are
+held by one part (the first committed), and every input with that doc_id points at
+that part; the ``documents`` row lists all their paths in ``sources``.
 
 A batch is committed in three steps, each safe to interrupt with SIGKILL:
 
@@ -32,7 +43,7 @@ import os
 import shutil
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +55,7 @@ from corpus.store import (
     PART_RE,
     PARTITION,
     ROW_GROUP_ROWS,
+    SCHEMAS,
     STAGING,
     dataset_path,
     part_name,
@@ -54,11 +66,15 @@ from corpus.store import (
 )
 
 MANIFEST = "manifest.sqlite"
+DOCUMENTS_SCHEMA = SCHEMAS["documents"]
 MANIFEST_EXPORT = "manifest.parquet"
+
+LAYOUT = "2"  # files keyed by resolved path; parts may be stale; one holder per document
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
-    source TEXT PRIMARY KEY,
+    path TEXT PRIMARY KEY,        -- the input's resolved path: its identity
+    source TEXT NOT NULL,         -- the path as found under the PATH given
     size INTEGER NOT NULL,
     mtime_ns INTEGER NOT NULL,
     sha256 TEXT,
@@ -73,18 +89,44 @@ CREATE TABLE IF NOT EXISTS files (
     done_at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS files_part ON files(part);
+CREATE INDEX IF NOT EXISTS files_doc ON files(doc_id);
 CREATE TABLE IF NOT EXISTS parts (
     part INTEGER PRIMARY KEY,
     state TEXT NOT NULL,          -- staged | live | dropping
     n_docs INTEGER NOT NULL,      -- documents rows written into the part
     files TEXT NOT NULL,          -- JSON list of paths relative to DIR
-    created REAL NOT NULL
+    created REAL NOT NULL,
+    stale INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """
 
+_FILE_COLUMNS = (
+    "path, source, size, mtime_ns, sha256, doc_id, format, status, error, year, "
+    "extractor_version, options, part, done_at"
+)
+
+
+def input_keys() -> Callable[[str], str]:
+    """A function from a path as given to the input's key, its resolved absolute path.
+
+    Folders are resolved once each (symbolic links followed), not once per file.
+    """
+    dirs: dict[str, str] = {}
+
+    def key(source: str) -> str:
+        folder, name = os.path.split(os.path.abspath(source))
+        real = dirs.get(folder)
+        if real is None:
+            real = dirs[folder] = os.path.realpath(folder)
+        return os.path.join(real, name)
+
+    return key
+
+
 MANIFEST_SCHEMA = pa.schema(
     [
+        ("path", pa.string()),
         ("source", pa.string()),
         ("size", pa.int64()),
         ("mtime_ns", pa.int64()),
@@ -110,6 +152,7 @@ class Item:
     size: int
     mtime_ns: int
     sha256: str | None = None
+    path: str | None = None  # the resolved path (the key); None: ``source`` as it is
 
 
 @dataclass(slots=True)
@@ -125,6 +168,20 @@ class FileRecord:
     status: str
     error: str | None
     year: int | None
+    path: str | None = None  # the key; None: ``source``
+
+    def __post_init__(self) -> None:
+        if self.path is None:
+            self.path = self.source
+
+
+@dataclass(slots=True)
+class Pruned:
+    """What ``Manifest.prune`` removed."""
+
+    inputs: int = 0
+    documents: int = 0  # doc_ids left without any input
+    parts: list[int] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -152,13 +209,60 @@ class Manifest:
         out.mkdir(parents=True, exist_ok=True)
         self.con = sqlite3.connect(self.path, isolation_level=None)
         self.con.execute("PRAGMA synchronous=NORMAL")
+        self._migrate()
         self.con.executescript(_SCHEMA)
+        self.set_meta("layout", LAYOUT)
         row = self.con.execute("SELECT max(part) FROM parts").fetchone()
         self._next_part = (row[0] or 0) + 1
         self._seen_ready = False
 
     def close(self) -> None:
         self.con.close()
+
+    def _migrate(self) -> None:
+        """Bring a manifest of the first layout (inputs keyed by the path as given) to this one.
+
+        Paths are resolved against the current folder, which is where a relative path
+        was given from when the same command is run again.  Inputs sharing bytes were
+        separate documents then: they are marked to be redone, so they become one.
+        """
+        con = self.con
+        cols = [r[1] for r in con.execute("PRAGMA table_info(files)")]
+        if not cols or "path" in cols:
+            return
+        key = input_keys()
+        with con:
+            con.execute("BEGIN")
+            con.execute("ALTER TABLE files RENAME TO files_v1")
+            con.execute("DROP INDEX IF EXISTS files_part")
+            for statement in _SCHEMA.split(";"):  # executescript would commit half-way
+                if statement.strip():
+                    con.execute(statement)
+            rows = con.execute("SELECT * FROM files_v1").fetchall()
+            names = [r[1] for r in con.execute("PRAGMA table_info(files_v1)")]
+            src = names.index("source")
+            con.executemany(
+                f"INSERT OR REPLACE INTO files ({_FILE_COLUMNS}) VALUES ({','.join('?' * 14)})",
+                [(key(r[src]), *r) for r in rows],
+            )
+            con.execute("DROP TABLE files_v1")
+            pcols = [r[1] for r in con.execute("PRAGMA table_info(parts)")]
+            if "stale" not in pcols:
+                con.execute("ALTER TABLE parts ADD COLUMN stale INTEGER NOT NULL DEFAULT 0")
+            con.execute("UPDATE parts SET stale = 1")
+            con.execute(
+                "UPDATE files SET extractor_version = '' WHERE doc_id IN "
+                "(SELECT doc_id FROM files GROUP BY doc_id HAVING count(*) > 1)"
+            )
+
+    # -- meta -------------------------------------------------------------------
+
+    def meta(self, key: str) -> str | None:
+        row = self.con.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else row[0]
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
     # -- parts ------------------------------------------------------------------
 
@@ -174,8 +278,19 @@ class Manifest:
         return {p: (n, json.loads(f)) for p, n, f in rows}
 
     def live_counts(self) -> dict[int, int]:
-        """part -> number of inputs whose rows it holds."""
-        return dict(self.con.execute("SELECT part, count(*) FROM files GROUP BY part"))
+        """part -> number of documents whose rows it holds for some input."""
+        return dict(self.con.execute("SELECT part, count(DISTINCT doc_id) FROM files GROUP BY part"))
+
+    def stale_parts(self) -> set[int]:
+        return {p for (p,) in self.con.execute("SELECT part FROM parts WHERE stale = 1 AND state = 'live'")}
+
+    def sources_of(self, part: int) -> dict[str, list[str]]:
+        """doc_id -> the paths (as given) of every input whose document ``part`` holds, sorted."""
+        out: dict[str, list[str]] = {}
+        q = "SELECT doc_id, source FROM files WHERE part = ? ORDER BY doc_id, source"
+        for doc_id, source in self.con.execute(q, (part,)):
+            out.setdefault(doc_id, []).append(source)
+        return out
 
     def recover(self, datasets: Iterable[str]) -> None:
         """Finish what a killed run recorded, delete what it did not (see module doc)."""
@@ -184,7 +299,7 @@ class Manifest:
         for (part,) in self.con.execute("SELECT part FROM parts WHERE state = 'dropping'").fetchall():
             self._apply_drop(part)
         self.clear_staging()
-        live = {p for (p,) in self.con.execute("SELECT part FROM parts")}
+        listed = {rel for _p, (_n, files) in self.live_parts().items() for rel in files}
         for name in datasets:
             root = dataset_path(self.out, name)
             if not root.is_dir():
@@ -194,13 +309,13 @@ class Manifest:
             for entry in root.iterdir():
                 if entry.is_dir() and entry.name.startswith(f"{PARTITION}="):
                     for f in entry.iterdir():
-                        m = PART_RE.match(f.name)
-                        if (m and int(m.group(1)) not in live) or f.name.endswith(".tmp"):
+                        rel = f"{name}.parquet/{entry.name}/{f.name}"
+                        if (PART_RE.match(f.name) and rel not in listed) or f.name.endswith(".tmp"):
                             f.unlink(missing_ok=True)
                 elif entry.is_file() and name != "findings":
                     # A file outside the layout (an older flat layout): it would be read
-                    # beside the parts and double the rows.  ``findings`` is left alone:
-                    # ``nianbao check`` rewrites it wholesale.
+                    # beside the parts and double the rows.  ``findings`` is left to the
+                    # run, which recomputes what such a file replaced.
                     entry.unlink()
 
     def clear_staging(self) -> None:
@@ -208,21 +323,28 @@ class Manifest:
         shutil.rmtree(self.out / STAGING, ignore_errors=True)
 
     def commit(self, result: BatchResult, version: str, options: str) -> list[int]:
-        """Record a finished batch and move its files into place; returns parts dropped."""
+        """Record a finished batch and move its files into place; returns parts dropped.
+
+        A document the batch holds whose doc_id another part already holds (the same
+        bytes under another path, committed before) stays with that part: the new
+        input points there, and the batch's copy of its rows is dead (gone at the next
+        compaction).  Parts whose inputs changed are marked stale.
+        """
         now = time.time()
-        sources = [r.source for r in result.files]
+        part = result.part
         with self.con:
             self.con.execute("BEGIN")
-            old = self._parts_of(sources)
+            old = self._parts_of([r.path for r in result.files])  # type: ignore[misc]
             if result.files:
                 self.con.execute(
-                    "INSERT INTO parts VALUES (?, 'staged', ?, ?, ?)",
-                    (result.part, len(result.files), json.dumps(result.written), now),
+                    "INSERT INTO parts VALUES (?, 'staged', ?, ?, ?, 0)",
+                    (part, len({r.doc_id for r in result.files}), json.dumps(result.written), now),
                 )
                 self.con.executemany(
-                    "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    f"INSERT OR REPLACE INTO files ({_FILE_COLUMNS}) VALUES ({','.join('?' * 14)})",
                     [
                         (
+                            r.path,
                             r.source,
                             r.size,
                             r.mtime_ns,
@@ -234,28 +356,45 @@ class Manifest:
                             r.year,
                             version,
                             options,
-                            result.part,
+                            part,
                             now,
                         )
                         for r in result.files
                     ],
                 )
+                for doc_id in sorted({r.doc_id for r in result.files}):
+                    holder = self.con.execute(
+                        "SELECT min(part) FROM files WHERE doc_id = ? AND part != ?", (doc_id, part)
+                    ).fetchone()[0]
+                    if holder is not None:
+                        self.con.execute(
+                            "UPDATE files SET part = ? WHERE doc_id = ? AND part = ?", (holder, doc_id, part)
+                        )
+                        old.add(holder)
             self.con.executemany(
-                "UPDATE files SET size = ?, mtime_ns = ? WHERE source = ?",
-                [(r.size, r.mtime_ns, r.source) for r in result.unchanged],
+                "UPDATE files SET size = ?, mtime_ns = ? WHERE path = ?",
+                [(r.size, r.mtime_ns, r.path) for r in result.unchanged],
             )
-            dropped = self._mark_empty(old - {result.part})
+            others = old - {part}
+            dropped = self._mark_empty(others | ({part} if result.files else set()))
+            self._mark_stale(others - set(dropped))
         if result.files:
-            self._apply_staged(result.part)
-        for part in dropped:
-            self._apply_drop(part)
+            if part in dropped:  # every document of the batch was held elsewhere
+                shutil.rmtree(staging_dir(self.out, part), ignore_errors=True)
+            else:
+                self._apply_staged(part)
+        for p in dropped:
+            self._apply_drop(p)
         return dropped
 
-    def _parts_of(self, sources: list[str]) -> set[int]:
+    def _mark_stale(self, parts: Iterable[int]) -> None:
+        self.con.executemany("UPDATE parts SET stale = 1 WHERE part = ?", [(p,) for p in parts])
+
+    def _parts_of(self, paths: list[str]) -> set[int]:
         parts: set[int] = set()
-        for i in range(0, len(sources), 500):
-            chunk = sources[i : i + 500]
-            q = f"SELECT DISTINCT part FROM files WHERE source IN ({','.join('?' * len(chunk))})"
+        for i in range(0, len(paths), 500):
+            chunk = paths[i : i + 500]
+            q = f"SELECT DISTINCT part FROM files WHERE path IN ({','.join('?' * len(chunk))})"
             parts.update(p for (p,) in self.con.execute(q, chunk))
         return parts
 
@@ -286,38 +425,102 @@ class Manifest:
             (self.out / rel).unlink(missing_ok=True)
         self.con.execute("DELETE FROM parts WHERE part = ?", (part,))
 
+    def replace_part_files(self, part: int, tables: dict[str, pa.Table | None]) -> None:
+        """Put new versions of some of a live part's files in place (None: the file goes).
+
+        The same three steps as a commit: files staged, the part recorded as ``staged``
+        with its new file list (one transaction), files moved.  A kill after the
+        transaction is rolled forward by ``recover``; files no longer listed are deleted
+        there too.
+        """
+        (files,) = self.con.execute("SELECT files FROM parts WHERE part = ?", (part,)).fetchone()
+        before = set(json.loads(files))
+        for rel, table in tables.items():
+            if table is not None:
+                dest = staged_path(self.out, part, rel)
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                pq.write_table(table, dest, compression="zstd")
+        gone = {rel for rel, t in tables.items() if t is None}
+        after = sorted((before - gone) | {rel for rel, t in tables.items() if t is not None})
+        with self.con:
+            self.con.execute("BEGIN")
+            self.con.execute(
+                "UPDATE parts SET files = ?, state = 'staged', stale = 0 WHERE part = ?",
+                (json.dumps(after), part),
+            )
+        self._apply_staged(part)
+        for rel in gone & before:
+            (self.out / rel).unlink(missing_ok=True)
+
+    def refresh_documents(
+        self, corpus_counts: dict[str, int] | None, report_counts: dict[str, int] | None = None
+    ) -> int:
+        """Rewrite the ``documents`` files whose ``sources`` or ``n_findings`` are out of date.
+
+        ``n_findings`` counts a report's own findings (``n_findings_report``, written with
+        it, or ``report_counts`` when ``check`` recomputed them) and those of the rules
+        across reports (``corpus_counts``, per doc_id; None when they were not
+        recomputed: then only stale parts are looked at).  Returns the number of files
+        rewritten.
+        """
+        stale = self.stale_parts()
+        rewritten = 0
+        for part, (_n, files) in self.live_parts().items():
+            if corpus_counts is None and part not in stale:
+                continue
+            sources = self.sources_of(part)
+            changed: dict[str, pa.Table | None] = {}
+            for rel in files:
+                if not rel.startswith("documents.parquet/") or not (self.out / rel).exists():
+                    continue
+                table = _conform(pq.read_table(self.out / rel), DOCUMENTS_SCHEMA)
+                new = with_sources(table, sources)
+                if corpus_counts is not None:
+                    new = _with_counts(new, corpus_counts, report_counts)
+                if not new.equals(table):
+                    changed[rel] = new
+            if changed:
+                self.replace_part_files(part, changed)
+                rewritten += len(changed)
+            elif part in stale:
+                self.con.execute("UPDATE parts SET stale = 0 WHERE part = ?", (part,))
+        return rewritten
+
     # -- planning ---------------------------------------------------------------
 
     def plan(self, listing: Iterable[tuple[str, int, int]], version: str, options: str, force: bool) -> int:
         """Compare the inputs found with the manifest; returns how many need work.
 
-        An input is skipped when its size, mtime and the extractor version and options
-        are those on record.  Otherwise it is redone; when only the mtime moved, its
-        recorded hash travels with it so the worker can skip parsing if the bytes are
-        the same.  The listing goes through a temporary table, so memory does not grow
-        with the corpus.
+        Inputs are matched by resolved path.  An input is skipped when its size, mtime
+        and the extractor version and options are those on record.  Otherwise it is
+        redone; when only the mtime moved, its recorded hash travels with it so the
+        worker can skip parsing if the bytes are the same.  The listing goes through a
+        temporary table, so memory does not grow with the corpus.
         """
         con = self.con
+        key = input_keys()
         con.execute("DROP TABLE IF EXISTS temp.seen")
         con.execute("DROP TABLE IF EXISTS temp.todo")
-        con.execute("CREATE TEMP TABLE seen (source TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER)")
-        chunk: list[tuple[str, int, int]] = []
+        con.execute(
+            "CREATE TEMP TABLE seen (path TEXT PRIMARY KEY, source TEXT, size INTEGER, mtime_ns INTEGER)"
+        )
+        chunk: list[tuple[str, str, int, int]] = []
         with con:
             con.execute("BEGIN")
-            for row in listing:
-                chunk.append(row)
+            for source, size, mtime in listing:
+                chunk.append((key(source), source, size, mtime))
                 if len(chunk) >= 10_000:
-                    con.executemany("INSERT OR IGNORE INTO temp.seen VALUES (?,?,?)", chunk)
+                    con.executemany("INSERT OR IGNORE INTO temp.seen VALUES (?,?,?,?)", chunk)
                     chunk = []
-            con.executemany("INSERT OR IGNORE INTO temp.seen VALUES (?,?,?)", chunk)
+            con.executemany("INSERT OR IGNORE INTO temp.seen VALUES (?,?,?,?)", chunk)
         con.execute(
             """CREATE TEMP TABLE todo AS
-               SELECT s.source, s.size, s.mtime_ns,
+               SELECT s.path, s.source, s.size, s.mtime_ns,
                       CASE WHEN ? = 0 AND f.extractor_version = ? AND f.options = ? THEN f.sha256 END AS sha256
-               FROM temp.seen s LEFT JOIN files f ON f.source = s.source
-               WHERE ? = 1 OR f.source IS NULL OR f.extractor_version != ? OR f.options != ?
+               FROM temp.seen s LEFT JOIN files f ON f.path = s.path
+               WHERE ? = 1 OR f.path IS NULL OR f.extractor_version != ? OR f.options != ?
                      OR f.size != s.size OR f.mtime_ns != s.mtime_ns
-               ORDER BY s.source""",
+               ORDER BY s.path""",
             (int(force), version, options, int(force), version, options),
         )
         self._seen_ready = True
@@ -325,34 +528,45 @@ class Manifest:
         return n
 
     def todo(self, chunk: int = 5000) -> Iterator[Item]:
-        """The inputs ``plan`` found to need work, in source order."""
+        """The inputs ``plan`` found to need work, in path order."""
         last = 0
         while True:
             rows = self.con.execute(
-                "SELECT rowid, source, size, mtime_ns, sha256 FROM temp.todo WHERE rowid > ? "
+                "SELECT rowid, path, source, size, mtime_ns, sha256 FROM temp.todo WHERE rowid > ? "
                 "ORDER BY rowid LIMIT ?",
                 (last, chunk),
             ).fetchall()
             if not rows:
                 return
-            for rowid, source, size, mtime_ns, sha in rows:
+            for rowid, path, source, size, mtime_ns, sha in rows:
                 last = rowid
-                yield Item(source, size, mtime_ns, sha)
+                yield Item(source, size, mtime_ns, sha, path)
 
-    def forget_missing(self) -> list[int]:
-        """Drop inputs no longer found; returns the parts left empty (already deleted)."""
+    def prune(self) -> Pruned:
+        """Forget the inputs the last ``plan`` did not list (``--prune``): the dataset then
+        mirrors exactly the inputs given.  Parts left empty are deleted; parts that keep
+        some of their documents are rewritten by the next compaction."""
         if not self._seen_ready:
-            return []
+            return Pruned()
+        gone_q = "FROM files WHERE path NOT IN (SELECT path FROM temp.seen)"
         with self.con:
             self.con.execute("BEGIN")
-            gone = self.con.execute(
-                "SELECT DISTINCT part FROM files WHERE source NOT IN (SELECT source FROM temp.seen)"
-            ).fetchall()
-            self.con.execute("DELETE FROM files WHERE source NOT IN (SELECT source FROM temp.seen)")
-            dropped = self._mark_empty(p for (p,) in gone)
+            n_inputs = self.con.execute(f"SELECT count(*) {gone_q}").fetchone()[0]
+            docs = {d for (d,) in self.con.execute(f"SELECT DISTINCT doc_id {gone_q}")}
+            parts = {p for (p,) in self.con.execute(f"SELECT DISTINCT part {gone_q}")}
+            self.con.execute(f"DELETE {gone_q}")
+            kept = {
+                d
+                for (d,) in self.con.execute(
+                    "SELECT DISTINCT doc_id FROM files WHERE doc_id IN (SELECT value FROM json_each(?))",
+                    (json.dumps(sorted(docs)),),
+                )
+            }
+            dropped = self._mark_empty(parts)
+            self._mark_stale(parts - set(dropped))
         for part in dropped:
             self._apply_drop(part)
-        return dropped
+        return Pruned(n_inputs, len(docs - kept), dropped)
 
     # -- compaction -------------------------------------------------------------
 
@@ -395,13 +609,12 @@ class Manifest:
     ) -> None:
         new = self.next_part()
         staged = staging_dir(self.out, new)
-        keep: dict[int, tuple[pa.Array, pa.Array] | None] = {}
+        keep: dict[int, pa.Array | None] = {}
+        sources: dict[str, list[str]] = {}
         for part in group:
-            rows = self.con.execute("SELECT source, doc_id FROM files WHERE part = ?", (part,)).fetchall()
-            if len(rows) < parts[part][0]:
-                keep[part] = (pa.array([r[0] for r in rows]), pa.array([r[1] for r in rows]))
-            else:
-                keep[part] = None
+            held = self.sources_of(part)
+            sources.update(held)
+            keep[part] = pa.array(sorted(held), pa.string()) if len(held) < parts[part][0] else None
         inputs: dict[str, list[tuple[int, Path]]] = {}
         for part in group:
             for rel in parts[part][1]:
@@ -415,7 +628,8 @@ class Manifest:
             if schema is None:
                 continue
             rel = f"{key}/{part_name(new)}"
-            if _stream_merge(inputs[key], keep, name, schema, staged_path(self.out, new, rel)):
+            dest = staged_path(self.out, new, rel)
+            if _stream_merge(inputs[key], keep, schema, dest, sources if name == "documents" else None):
                 written.append(rel)
             release_heap()  # what one file's merge freed, before the next one allocates
         n_docs = sum(self.live_counts().get(p, 0) for p in group)
@@ -424,7 +638,7 @@ class Manifest:
             marks = ",".join("?" * len(group))
             if n_docs:
                 self.con.execute(
-                    "INSERT INTO parts VALUES (?, 'staged', ?, ?, ?)",
+                    "INSERT INTO parts VALUES (?, 'staged', ?, ?, ?, 0)",
                     (new, n_docs, json.dumps(written), time.time()),
                 )
                 self.con.execute(f"UPDATE files SET part = ? WHERE part IN ({marks})", (new, *group))
@@ -460,7 +674,7 @@ class Manifest:
         """Write the ``files`` table as ``DIR/manifest.parquet`` (replaced atomically)."""
         final = self.out / MANIFEST_EXPORT
         tmp = self.out / f".{MANIFEST_EXPORT}.tmp"
-        cur = self.con.execute(f"SELECT {', '.join(MANIFEST_SCHEMA.names)} FROM files ORDER BY source")
+        cur = self.con.execute(f"SELECT {', '.join(MANIFEST_SCHEMA.names)} FROM files ORDER BY path")
         with pq.ParquetWriter(tmp, MANIFEST_SCHEMA, compression="zstd") as writer:
             while rows := cur.fetchmany(50_000):
                 cols = list(zip(*rows, strict=True))
@@ -485,14 +699,47 @@ def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
     return pa.Table.from_arrays(cols, schema=schema)
 
 
+def _with_counts(
+    table: pa.Table, corpus_counts: dict[str, int], report_counts: dict[str, int] | None
+) -> pa.Table:
+    ids = table.column("doc_id").to_pylist()
+    if report_counts is not None:
+        own = pa.array([report_counts.get(d, 0) for d in ids], pa.int32())
+    else:
+        own = table.column("n_findings_report")
+        if own.null_count:  # rows written before the column existed counted their own findings
+            own = pc.coalesce(own, table.column("n_findings"))
+    extra = pa.array([corpus_counts.get(d, 0) for d in ids], pa.int32())
+    total = pc.add(own, extra).cast(pa.int32())
+    table = table.set_column(table.schema.get_field_index("n_findings_report"), "n_findings_report", own)
+    return table.set_column(table.schema.get_field_index("n_findings"), "n_findings", total)
+
+
+def with_sources(table: pa.Table, sources: dict[str, list[str]]) -> pa.Table:
+    """``documents`` rows with ``source`` and ``sources`` as the manifest has them.
+
+    ``sources`` lists every path the document's bytes were found under; ``source`` is
+    the first of them (the only one, for most documents)."""
+    lists = [sources.get(d) for d in table.column("doc_id").to_pylist()]
+    old = table.column("source").to_pylist()
+    first = [ls[0] if ls else o for ls, o in zip(lists, old, strict=True)]
+    lists = [ls if ls else [o] for ls, o in zip(lists, old, strict=True)]
+    table = table.set_column(table.schema.get_field_index("source"), "source", pa.array(first, pa.string()))
+    i = table.schema.get_field_index("sources")
+    return table.set_column(i, table.schema.field(i), pa.array(lists, pa.list_(pa.string())))
+
+
 def _stream_merge(
-    sources: list[tuple[int, Path]],
-    keep: dict[int, tuple[pa.Array, pa.Array] | None],
-    name: str,
+    inputs: list[tuple[int, Path]],
+    keep: dict[int, pa.Array | None],
     schema: pa.Schema,
     dest: Path,
+    sources: dict[str, list[str]] | None = None,
 ) -> bool:
-    """Concatenate ``sources`` into ``dest`` keeping live rows; False when none were kept."""
+    """Concatenate ``inputs`` into ``dest`` keeping live rows; False when none were kept.
+
+    Rows are kept by doc_id (a part holds one copy of a document's rows); ``documents``
+    rows get their ``sources`` from the manifest (``sources`` given)."""
     writer: pq.ParquetWriter | None = None
     pending: list[pa.Table] = []
     n_pending = 0
@@ -507,16 +754,17 @@ def _stream_merge(
         writer.write_table(pa.concat_tables(pending))
         pending, n_pending = [], 0
 
-    for part, path in sources:
-        if not path.exists():  # e.g. findings rewritten by ``nianbao check``
+    for part, path in inputs:
+        if not path.exists():
             continue
         filt = keep[part]
         # Read on this thread: a reader thread would keep a malloc arena of its own.
         for batch in pq.ParquetFile(path).iter_batches(batch_size=ROW_GROUP_ROWS, use_threads=False):
             table = _conform(pa.Table.from_batches([batch]), schema)
             if filt is not None:
-                col, values = ("source", filt[0]) if name == "documents" else ("doc_id", filt[1])
-                table = table.filter(pc.is_in(table.column(col), value_set=values))
+                table = table.filter(pc.is_in(table.column("doc_id"), value_set=filt))
+            if sources is not None and len(table):
+                table = with_sources(table, sources)
             if len(table):
                 pending.append(table)
                 n_pending += len(table)

@@ -13,6 +13,11 @@ the driver, whatever the corpus size; a killed run resumes where it stopped.
 
 The same inputs give the same rows whatever the executor: batches are cut by the
 driver in a fixed order, and a part holds its batch's rows in source order.
+
+A dataset accumulates: inputs a run is not given stay (``prune`` drops them).  At the
+end of a run that changed the dataset, the rules across reports are run again over
+the whole dataset (``corpus.check``), and ``documents`` rows whose ``sources`` or
+``n_findings`` moved are rewritten.
 """
 
 from __future__ import annotations
@@ -31,22 +36,19 @@ from functools import partial
 from itertools import islice
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
 from corpus.executors import DEFAULT_BATCH, default_jobs, make_executor
 from corpus.keywords import write_keywords_apart
 from corpus.manifest import BatchResult, FileRecord, Item, Manifest
 from corpus.store import (
     ALL_SCHEMAS,
-    SCHEMAS,
     PartWriter,
     arrow_without_pandas,
-    dataset_path,
     release_heap,
-    staged_path,
     use_system_allocator,
+    with_finding_ids,
 )
+from extract.errors import ExtractError
+from extract.readers.archive import is_archive_name, list_archive, read_input
 from normalize.pipeline import EXTRACTOR_VERSION, Report, process
 from normalize.records import ReportMeta
 
@@ -85,12 +87,15 @@ class Summary:
     findings: int = 0
     parts_compacted: int = 0
     removed: int = 0  # parts dropped because their inputs vanished or changed
+    pruned_inputs: int = 0  # inputs forgotten by ``prune`` (not among this run's inputs)
+    pruned_documents: int = 0  # documents gone with them
+    corpus_findings: int | None = None  # findings across reports (None: not recomputed)
     seconds: float = 0.0
     worker_cpu_seconds: float = 0.0  # summed over workers
     max_worker_rss: int = 0  # bytes
     executor: str = ""
     workers: int = 1
-    findings_reset: bool = False  # findings of ``nianbao check`` replaced by per-report ones
+    findings_reset: bool = False  # findings of an older ``nianbao check`` recomputed
     keywords: int | None = None  # keyword rows written (None: keywords not recomputed)
 
     def add(self, result: BatchResult) -> None:
@@ -115,9 +120,15 @@ class Task:
     narrative: bool
 
 
+def _passed_over(name: str) -> bool:
+    base = os.path.basename(name)
+    return base.startswith(".") or Path(base).suffix.lower() in SKIP_SUFFIXES
+
+
 def iter_listing(paths: Iterable[Path]) -> Iterator[tuple[str, int, int]]:
     """(path, size, mtime_ns) of every input: files named, and files below folders named
-    (sorted; hidden files and the companions in ``SKIP_SUFFIXES`` passed over)."""
+    (sorted; hidden files and the companions in ``SKIP_SUFFIXES`` passed over).  A zip
+    archive is walked like a folder: its members are listed as ``archive.zip!/inner``."""
     for path in paths:
         if path.is_dir():
             for root, dirs, files in os.walk(path):
@@ -131,9 +142,15 @@ def iter_listing(paths: Iterable[Path]) -> Iterator[tuple[str, int, int]]:
                     except OSError:
                         yield full, -1, -1  # listed but unreadable: becomes a failed row
                         continue
+                    if is_archive_name(name):
+                        yield from list_archive(full, st.st_size, st.st_mtime_ns, _passed_over)
+                        continue
                     yield full, st.st_size, st.st_mtime_ns
         elif path.exists():
             st = path.stat()
+            if is_archive_name(path.name):
+                yield from list_archive(str(path), st.st_size, st.st_mtime_ns, _passed_over)
+                continue
             yield str(path), st.st_size, st.st_mtime_ns
         else:
             raise FileNotFoundError(f"no such file or folder: {path}")
@@ -158,6 +175,8 @@ def report_rows(report: Report) -> Rows:
         "n_sections": len(report.sections),
         "n_findings": len(report.findings),
         "extractor_version": EXTRACTOR_VERSION,
+        "sources": [report.source],
+        "n_findings_report": len(report.findings),
     }
     d = report.doc_id
     return {
@@ -177,27 +196,30 @@ def report_rows(report: Report) -> Rows:
         "sections": [
             {"doc_id": d, "section": s.number, "title": s.title, "text": s.text} for s in report.sections
         ],
-        "findings": [
-            {
-                "doc_id": d,
-                "rule": f.rule,
-                "severity": f.severity,
-                "table": f.table,
-                "message": f.message,
-                "row": f.row,
-                "col": f.col,
-                "section": f.section,
-                "expected": f.expected,
-                "actual": f.actual,
-            }
-            for f in report.findings
-        ],
+        "findings": with_finding_ids(
+            [
+                {
+                    "doc_id": d,
+                    "rule": f.rule,
+                    "severity": f.severity,
+                    "table": f.table,
+                    "message": f.message,
+                    "row": f.row,
+                    "col": f.col,
+                    "section": f.section,
+                    "expected": f.expected,
+                    "actual": f.actual,
+                }
+                for f in report.findings
+            ],
+            "report",
+        ),
     }
 
 
-def _failed_report(source: str, reason: str) -> Report:
-    # No bytes, so no content hash: the id is the hash of the path instead.
-    doc_id = hashlib.sha256(source.encode()).hexdigest()
+def _failed_report(path: str, source: str, reason: str) -> Report:
+    # No bytes, so no content hash: the id is the hash of the (resolved) path instead.
+    doc_id = hashlib.sha256(path.encode()).hexdigest()
     return Report(doc_id, source, "unknown", "failed", reason, ReportMeta(None, None, "unknown", None))
 
 
@@ -220,7 +242,7 @@ def warm(narrative: bool = True) -> None:
 
     for module in READERS.values():
         try:
-            importlib.import_module(module)
+            importlib.import_module(module.partition(":")[0])
         except ImportError:  # a reader not installed shows up as failed documents
             pass
     if narrative:
@@ -230,32 +252,58 @@ def warm(narrative: bool = True) -> None:
 
 
 def process_batch(task: Task) -> BatchResult:
-    """Turn one batch of inputs into a staged part; rows go to disk, records come back."""
+    """Turn one batch of inputs into a staged part; rows go to disk, records come back.
+
+    Inputs of the batch with the same bytes are parsed once: one document, whose
+    ``documents`` row lists them all in ``sources``."""
     started, cpu_started = time.perf_counter(), time.process_time()
     out = Path(task.out)
     result = BatchResult(part=task.part, worker=f"{socket.gethostname()}:{os.getpid()}")
     writer = PartWriter(out, task.part, ALL_SCHEMAS)
+    documents: dict[str, tuple[int | None, dict]] = {}  # doc_id -> (year, documents row)
     try:
         for item in task.items:
+            path = item.path or item.source
             try:
-                with open(item.source, "rb") as fh:
-                    st = os.fstat(fh.fileno())
-                    data = fh.read()
+                data, size, mtime = read_input(path)  # a file, or a member of an archive
             except OSError as exc:
-                report = _failed_report(item.source, f"cannot read file: {exc.strerror}")
+                report = _failed_report(path, item.source, f"cannot read file: {exc.strerror}")
+                size, mtime, sha = max(item.size, 0), item.mtime_ns, None
+            except ExtractError as exc:  # an archive member refused (zip bomb, path, depth)
+                report = _failed_report(path, item.source, str(exc))
                 size, mtime, sha = max(item.size, 0), item.mtime_ns, None
             else:
-                size, mtime = st.st_size, st.st_mtime_ns
                 sha = hashlib.sha256(data).hexdigest()
                 if sha == item.sha256:  # touched, not changed: nothing to parse
                     result.unchanged.append(
-                        FileRecord(item.source, size, mtime, sha, sha, "", "", None, None)
+                        FileRecord(item.source, size, mtime, sha, sha, "", "", None, None, path)
+                    )
+                    continue
+                if sha in documents:  # the same bytes under another path of this batch
+                    year, doc = documents[sha]
+                    doc["sources"] = sorted([*doc["sources"], item.source])
+                    doc["source"] = doc["sources"][0]
+                    first = next(r for r in result.files if r.doc_id == sha)
+                    result.files.append(
+                        FileRecord(
+                            item.source,
+                            size,
+                            mtime,
+                            sha,
+                            sha,
+                            first.format,
+                            first.status,
+                            first.error,
+                            year,
+                            path,
+                        )
                     )
                     continue
                 report = process(data, item.source, sha)
                 del data
             rows = report_rows(report)
             year = report.meta.year
+            documents[report.doc_id] = (year, rows.pop("documents")[0])
             if task.narrative:
                 rows.update(narrative_rows_of(report))
             for name, items in rows.items():
@@ -274,8 +322,11 @@ def process_batch(task: Task) -> BatchResult:
                     report.status,
                     report.error,
                     year,
+                    path,
                 )
             )
+        for year, doc in documents.values():
+            writer.add("documents", year, [doc])
         result.written = writer.close()
     except BaseException:
         writer.abort()
@@ -285,48 +336,6 @@ def process_batch(task: Task) -> BatchResult:
     result.cpu_seconds = time.process_time() - cpu_started
     result.max_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     return result
-
-
-def reclaim_findings(manifest: Manifest) -> bool:
-    """Bring ``findings`` back to the part layout after ``nianbao check`` rewrote it.
-
-    ``check`` replaces ``DIR/findings.parquet`` wholesale (per-report and cross-report
-    findings, one flat file).  Once a run adds or drops parts, that file no longer
-    describes the dataset, and beside part files it would break Hive reads.  So before
-    the first commit, each part's per-report findings are recomputed from its stored
-    rows (no parsing) and the foreign files are removed; ``nianbao check`` adds the
-    cross-report findings again.  Returns whether anything was done.
-    """
-    root = dataset_path(manifest.out, "findings")
-    foreign = [p for p in root.iterdir() if p.is_file()] if root.is_dir() else []
-    if not foreign:
-        return False
-    import pandas as pd
-
-    from corpus.check import per_report_findings
-
-    schema = SCHEMAS["findings"]
-    for part, (_n, files) in manifest.live_parts().items():
-        for rel in files:
-            if not rel.startswith("findings.parquet/") or (manifest.out / rel).exists():
-                continue
-            frames = {}
-            for name in ("documents", "cells", "sections"):
-                path = manifest.out / rel.replace("findings.parquet/", f"{name}.parquet/", 1)
-                frames[name] = (
-                    pd.read_parquet(path) if path.exists() else SCHEMAS[name].empty_table().to_pandas()
-                )
-            df = per_report_findings(frames["documents"], frames["cells"], frames["sections"])
-            table = pa.Table.from_pandas(df[schema.names], schema=schema, preserve_index=False)
-            tmp = staged_path(manifest.out, part, rel)
-            tmp.parent.mkdir(parents=True, exist_ok=True)
-            pq.write_table(table, tmp, compression="zstd")
-            (manifest.out / rel).parent.mkdir(parents=True, exist_ok=True)
-            os.replace(tmp, manifest.out / rel)
-    for path in foreign:
-        path.unlink(missing_ok=True)
-    manifest.clear_staging()
-    return True
 
 
 def _release_memory() -> None:
@@ -367,6 +376,7 @@ def run_extract(
     jobs: int | None = None,
     dask: str | None = None,
     force: bool = False,
+    prune: bool = False,
     batch_size: int = DEFAULT_BATCH,
     narrative: bool = True,
     compact_target: int = COMPACT_TARGET,
@@ -379,7 +389,10 @@ def run_extract(
     ``jobs`` worker processes (default: the cores available; 1 runs in-process), or a
     Dask cluster when ``dask`` is ``'local'`` or a scheduler address.  Inputs done
     before with the same extractor version and options are skipped unless ``force``.
+    Documents of inputs not listed this time stay, unless ``prune``.
     """
+    from corpus.check import CORPUS_STATE, reclaim_flat_findings, update_corpus_findings
+
     started = time.perf_counter()
     paths = [Path(p) for p in paths]
     for p in paths:  # a wrong path fails before anything is written
@@ -408,8 +421,10 @@ def run_extract(
         summary.skipped = summary.inputs - n_todo
         if on_total:
             on_total(n_todo)
+        summary.findings_reset = reclaim_flat_findings(manifest)
+        if prune:  # the findings across reports will need redoing
+            manifest.set_meta(CORPUS_STATE, "stale")
         if n_todo:
-            summary.findings_reset = reclaim_findings(manifest)
             executor = make_executor(jobs, dask, warm=partial(warm, narrative))
             summary.executor, summary.workers = executor.name, executor.workers
             try:
@@ -417,6 +432,8 @@ def run_extract(
                     process_batch, _tasks(manifest, out, batch_size, narrative), max(2, 2 * executor.workers)
                 )
                 for k, result in enumerate(results, 1):
+                    if result.files:  # before the commit: a kill after it leaves them stale
+                        manifest.set_meta(CORPUS_STATE, "stale")
                     summary.removed += len(manifest.commit(result, EXTRACTOR_VERSION, options))
                     summary.add(result)
                     if on_batch:
@@ -427,12 +444,23 @@ def run_extract(
                         summary.parts_compacted += manifest.compact(schemas, compact_target, final=False)
             finally:
                 executor.close()
-        summary.removed += len(manifest.forget_missing())
+        if prune:
+            pruned = manifest.prune()
+            summary.pruned_inputs, summary.pruned_documents = pruned.inputs, pruned.documents
+            summary.removed += len(pruned.parts)
         summary.parts_compacted += manifest.compact(schemas, compact_target, final=True)
         manifest.ensure_schemas(ALL_SCHEMAS)
+        corpus_counts = None
+        if manifest.meta(CORPUS_STATE) != "done":  # set stale above, or by a killed run
+            found = update_corpus_findings(out)
+            summary.corpus_findings = len(found)
+            corpus_counts = found["doc_id"].value_counts().to_dict()
+        manifest.refresh_documents(corpus_counts)
+        manifest.set_meta(CORPUS_STATE, "done")
         manifest.export()
         manifest.clear_staging()
-        changed = summary.documents or summary.removed  # a touched file with the same bytes is not a change
+        # a touched file with the same bytes is not a change
+        changed = summary.documents or summary.removed or summary.pruned_inputs
         if narrative and (changed or not (out / "keywords.parquet").exists()):
             summary.keywords = write_keywords_apart(
                 out

@@ -20,6 +20,8 @@ A part file is written once, under a staging folder, and moved into place with
 from __future__ import annotations
 
 import ctypes
+import hashlib
+import numbers
 import os
 import re
 import shutil
@@ -56,8 +58,10 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("pages", _i32),
             ("n_cells", _i32),
             ("n_sections", _i8),
-            ("n_findings", _i32),
+            ("n_findings", _i32),  # all findings of the report, cross-report ones included
             ("extractor_version", _s),
+            ("sources", pa.list_(_s)),  # every path these bytes were found under (sorted)
+            ("n_findings_report", _i32),  # the findings of the report alone (written by extract)
         ]
     ),
     "cells": pa.schema(
@@ -76,6 +80,10 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("section", _i8),
             ("expected", _s),
             ("actual", _s),
+            ("finding_id", _s),
+            ("scope", _s),  # report (one report's rules) | corpus (rules across reports)
+            ("other_doc_id", _s),
+            ("similarity", _f),
         ]
     ),
 }
@@ -134,6 +142,56 @@ NARRATIVE_SCHEMAS: dict[str, pa.Schema] = {
 }
 
 ALL_SCHEMAS: dict[str, pa.Schema] = {**SCHEMAS, **NARRATIVE_SCHEMAS}
+
+
+# Files of the findings dataset that hold the rules across reports (one per report year),
+# written at the end of ``extract`` and by ``check``, beside the part files.
+CORPUS_FINDINGS = "corpus.parquet"
+
+
+def _id_text(v: object) -> str:
+    if v is None or type(v).__name__ in ("NAType", "NaTType") or (isinstance(v, float) and v != v):
+        return ""
+    if isinstance(v, numbers.Number):
+        return str(int(v))  # a section number, whatever integer type it comes in
+    return str(v)
+
+
+def finding_id(
+    doc_id: str,
+    rule: str,
+    table: object = None,
+    row: object = None,
+    col: object = None,
+    section: object = None,
+    other_doc_id: object = None,
+    repeat: int = 0,
+) -> str:
+    """A finding's identity: 16 hex digits of the sha256 of its report, rule and place.
+
+    The place is table, row, column and section, and the other report for a rule across
+    reports; ``repeat`` tells apart findings that share all of these (the second one of a
+    report gets 1).  Nothing depends on row order or run, so an id survives re-extraction,
+    ``check`` and a new extractor version as long as the finding is still found.
+    """
+    parts = [doc_id, rule, table, row, col, section, other_doc_id]
+    key = "\x1f".join(_id_text(p) for p in parts) + (f"\x1f{repeat}" if repeat else "")
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+_ID_FIELDS = ("doc_id", "rule", "table", "row", "col", "section", "other_doc_id")
+
+
+def with_finding_ids(rows: list[dict], scope: str) -> list[dict]:
+    """``rows`` (findings as dicts) with ``finding_id`` and ``scope`` set, in place."""
+    seen: dict[tuple[str, ...], int] = {}
+    for r in rows:
+        place = tuple(_id_text(r.get(k)) for k in _ID_FIELDS)
+        n = seen.get(place, 0)
+        seen[place] = n + 1
+        r["finding_id"] = finding_id(*place, repeat=n)
+        r["scope"] = scope
+    return rows
 
 
 def dataset_path(out: Path, name: str) -> Path:

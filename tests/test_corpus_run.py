@@ -122,6 +122,11 @@ def test_changed_new_and_removed_inputs(corpus: Path, tmp_path: Path):
     summary = run_extract([corpus], out, jobs=1, batch_size=3)
     assert summary.documents == 3 and summary.skipped == 6
     docs = pd.read_parquet(out / "documents.parquet").set_index("source")
+    assert len(docs) == 10 and str(files[1]) in docs.index  # a dataset keeps what it was given
+
+    summary = run_extract([corpus], out, jobs=1, batch_size=3, prune=True)
+    assert (summary.documents, summary.pruned_inputs, summary.pruned_documents) == (0, 1, 1)
+    docs = pd.read_parquet(out / "documents.parquet").set_index("source")
     assert len(docs) == 9 and docs["doc_id"].is_unique
     assert str(files[1]) not in docs.index
     assert docs.loc[str(files[0]), "doc_id"] != old.loc[str(files[0]), "doc_id"]
@@ -244,18 +249,18 @@ def test_unreadable_and_missing_paths(tmp_path: Path):
     assert not (tmp_path / "out").exists()
 
 
-def test_findings_rewritten_by_check_are_reclaimed_when_the_dataset_changes(corpus: Path, tmp_path: Path):
-    from corpus.check import run_check
+def test_a_flat_findings_file_of_an_older_check_is_brought_back_to_the_parts(corpus: Path, tmp_path: Path):
+    import pyarrow.parquet as pq
+
     from corpus.query import run_query
 
     out = tmp_path / "out"
     run_extract([corpus], out, jobs=1)
-    per_report = contents(out)["findings"]
-    run_check(out)
-    assert any(p.is_file() for p in (out / "findings.parquet").iterdir())  # check's flat file
-
-    assert run_extract([corpus], out, jobs=1).findings_reset is False  # nothing changed: kept
-    assert any(p.is_file() for p in (out / "findings.parquet").iterdir())
+    before = contents(out)["findings"]
+    flat = pq.read_table(out / "findings.parquet")
+    shutil.rmtree(out / "findings.parquet")  # what the older check did: one flat file instead
+    (out / "findings.parquet").mkdir()
+    pq.write_table(flat.drop_columns(["report_year"]), out / "findings.parquet" / "part-00000.parquet")
 
     make_corpus(corpus, 1, start=50)
     summary = run_extract([corpus], out, jobs=1)
@@ -264,8 +269,7 @@ def test_findings_rewritten_by_check_are_reclaimed_when_the_dataset_changes(corp
     assert run_query(out, "select count(*) from findings").head[0][0] == len(
         pd.read_parquet(out / "findings.parquet")
     )
+    assert set(before) <= set(contents(out)["findings"])
     fresh = tmp_path / "fresh"
     run_extract([corpus], fresh, jobs=1)
-    regenerated = {r[:3] for r in contents(out)["findings"]}
-    assert {r[:3] for r in per_report} <= regenerated
-    assert regenerated == {r[:3] for r in contents(fresh)["findings"]}
+    assert contents(out)["findings"] == contents(fresh)["findings"]
