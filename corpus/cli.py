@@ -177,6 +177,12 @@ def synth(
         float, typer.Option(help="Share of reports with one identity broken on purpose.")
     ] = 0.0,
     seed: Annotated[int, typer.Option(help="Same seed, same bytes.")] = 0,
+    hard: Annotated[
+        bool,
+        typer.Option(
+            "--hard", help="Draw the hard layout families much more often (see corpus/synth/render_txt.py)."
+        ),
+    ] = False,
 ) -> None:
     """Generate realistic reports whose every number is known (truth in OUT/truth.jsonl)."""
     from corpus.synth import generate
@@ -190,6 +196,7 @@ def synth(
             template=template,
             error_rate=error_rate,
             seed=seed,
+            hard=hard,
             progress=lambda _k: bar.advance(task),
         )
     console.print(f"{n} reports -> {out} (truth: {truth})")

@@ -145,6 +145,9 @@ def _assign(
         values.pop()  # trailing empty cells of a ragged flattening
     if len(values) == len(keys):
         return list(zip(keys, values, strict=True))
+    printed = [c for c in values if c.text.strip()]
+    if not structured and len(printed) == len(keys) and len(values) > len(keys):
+        return list(zip(keys, printed, strict=True))  # empty cells a merge left behind
     if structured and slots:
         out = []
         for c in values:

@@ -54,6 +54,7 @@ def generate(
     error_rate: float = 0.0,
     seed: int = 0,
     progress: Callable[[int], None] | None = None,
+    hard: bool = False,
 ) -> Path:
     """Write n reports into out/ and their truth to out/truth.jsonl; return the truth path."""
     formats = list(formats)
@@ -73,7 +74,7 @@ def generate(
         for i in range(n):
             fmt = formats[i % len(formats)]
             rng = _rng(seed, i)
-            rep = report.build(fmt, template, rng, with_error=i in broken)
+            rep = report.build(fmt, template, rng, with_error=i in broken, hard=hard)
             data, pages = render_one(rep, fmt, rng)
             name = f"{i:0{width}d}_{rep.year}.{fmt}"
             (out / name).write_bytes(data)

@@ -4,12 +4,27 @@
 then the text; a slot covered by a vertical merge prints as a bare tab line.
 ``row_tab`` / ``row_spaces``: one line per row, cells separated by a tab or by runs of
 two or more spaces (empty cells vanish in the latter).
+
+Harder shapes (``synth --hard``), each one a flattening seen in published material:
+
+``cell_wrap``: one cell per line, but a long label cell wraps onto a following line that
+has no tab (the continuation starts at column 0).
+``markdown``: pipe tables as HTML-to-Markdown converters write them (``| a | b |``, a
+``| --- |`` rule under the first row); merged cells either padded with empty cells or
+dropped.
+``pipe_lines``: a crawler's text: one cell per line ending in `` |``, a row's first cell
+opening with ``| ``, a row that is all covered by merges printed as ``|||``.
+``pdftotext``: the report rendered to PDF and read back by poppler's ``pdftotext
+-layout`` (space-aligned columns, wrapped labels, split headers, page-number lines and
+form feeds in the tables); needs ``pdftotext`` on PATH.
 Encodings: UTF-8, UTF-8 with BOM, GB18030.
 """
 
 from __future__ import annotations
 
 import random
+import shutil
+import subprocess
 
 from .layout import Grid
 from .report import Report
@@ -33,10 +48,86 @@ def _row_cells(grid: Grid) -> list[list[str | None]]:
     return rows
 
 
-def _table_lines(grid: Grid, mode: str, rng: random.Random) -> list[str]:
+HARD_MODES = ("cell_wrap", "markdown", "pipe_lines", "pdftotext")
+
+
+def has_pdftotext() -> bool:
+    return shutil.which("pdftotext") is not None
+
+
+def _wrapped_cell(text: str, rng: random.Random) -> list[str]:
+    """A label cell whose text Word wrapped: the tail on lines of its own, at column 0."""
+    if len(text) < 10 or any(ch.isdigit() for ch in text[-3:]) or rng.random() < 0.4:
+        return ["\t" + text]
+    cut = rng.randint(5, len(text) - 3)
+    out = ["\t" + text[:cut]]
+    rest = text[cut:]
+    if len(rest) > 10 and rng.random() < 0.3:
+        cut2 = rng.randint(3, len(rest) - 3)
+        out += [rest[:cut2], rest[cut2:]]
+    else:
+        out.append(rest)
+    return out
+
+
+def _markdown(grid: Grid, rng: random.Random, pad: bool) -> list[str]:
+    lines: list[str] = []
+    for i, row in enumerate(_row_cells(grid)):
+        cells = [(t or "") for t in row] if pad else [t for t in row if t is not None]
+        if pad:  # a horizontal merge leaves empty cells after its text
+            own = grid.owner()
+            cells = []
+            for c in range(grid.n_cols):
+                cell = own[i][c]
+                cells.append(cell.text.replace("\n", "") if cell and cell.r == i and cell.c == c else "")
+        if not any(x.strip() for x in cells) and not pad:
+            continue
+        lines.append("| " + " | ".join(x.strip() for x in cells) + " |")
+        if i == 0:
+            lines.append("|" + "|".join([" --- "] * len(cells)) + "|")
+    lines.append("")
+    return lines
+
+
+def _pipe_lines(grid: Grid) -> list[str]:
     lines: list[str] = []
     for row in _row_cells(grid):
-        if mode == "cell_per_line":
+        texts = [t.strip() for t in row if t is not None]  # a vertical merge leaves nothing
+        if not any(texts):
+            lines.append("|||")
+            continue
+        lines.append("| " + texts[0] + " |")
+        lines += [(t + " |") if t else " |" for t in texts[1:]]
+    lines.append("")
+    return lines
+
+
+def _pdftotext(report: Report, rng: random.Random) -> str:
+    from . import render_pdf
+
+    pdf, _pages = render_pdf.render(report, rng)
+    done = subprocess.run(
+        ["pdftotext", "-layout", "-enc", "UTF-8", "-", "-"],
+        input=pdf,
+        capture_output=True,
+        check=True,
+        timeout=60,
+    )
+    return done.stdout.decode("utf-8")
+
+
+def _table_lines(grid: Grid, mode: str, rng: random.Random) -> list[str]:
+    if mode == "markdown":
+        return _markdown(grid, rng, pad=rng.random() < 0.5)
+    if mode == "pipe_lines":
+        return _pipe_lines(grid)
+    lines: list[str] = []
+    for row in _row_cells(grid):
+        if mode == "cell_wrap":
+            lines.append("")
+            for t in row:
+                lines += _wrapped_cell(t, rng) if t else ["\t"]
+        elif mode == "cell_per_line":
             lines.append("")
             lines += ["\t" + (t or "") for t in row]
         elif mode == "row_tab":
@@ -50,6 +141,11 @@ def _table_lines(grid: Grid, mode: str, rng: random.Random) -> list[str]:
 
 def render(report: Report, rng: random.Random) -> bytes:
     mode = report.opts.get("txt_mode", "cell_per_line")
+    if mode == "pdftotext":
+        text = _pdftotext(report, rng)
+        enc = rng.choices(("utf-8", "gb18030"), (80, 20))[0]
+        report.opts["encoding"] = enc
+        return text.encode(enc, errors="replace")
     indent = rng.choice(("", "", "　　"))
     lines: list[str] = []
     for b in report.blocks:

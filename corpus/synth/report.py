@@ -125,8 +125,8 @@ def _titles(agency: Agency, year: int, rng: random.Random) -> tuple[list[str], b
     return [f"{year}年政府信息公开工作年度报告"], True
 
 
-def build(fmt: str, template: str, rng: random.Random, with_error: bool) -> Report:
-    """Draw one report for output format ``fmt``."""
+def build(fmt: str, template: str, rng: random.Random, with_error: bool, hard: bool = False) -> Report:
+    """Draw one report for output format ``fmt`` (``hard``: the harder shapes, much more often)."""
     agency = sample_agency(rng)
     year, tpl = _year_template(template, rng)
     values, n_req = numbers.sample_values(tpl, agency.level, agency.kind, rng)
@@ -135,7 +135,13 @@ def build(fmt: str, template: str, rng: random.Random, with_error: bool) -> Repo
 
     opts: dict = {"fmt": fmt}
     if fmt == "txt":
-        opts["txt_mode"] = rng.choice(("cell_per_line", "row_tab", "row_spaces"))
+        modes = ["cell_per_line", "row_tab", "row_spaces"]
+        if hard:
+            from .render_txt import HARD_MODES, has_pdftotext
+
+            modes = [*modes[:1], *(m for m in HARD_MODES if m != "pdftotext" or has_pdftotext())]
+        opts["txt_mode"] = rng.choice(modes)
+    opts["hard"] = hard
     nstyle = cells.number_style(rng, allow_blank=opts.get("txt_mode") != "row_spaces")
     printed: dict[Key, str] = {}
     truth_values: dict[Key, numbers.Number | None] = {}

@@ -20,6 +20,8 @@ import re
 from extract.encoding import decode_text
 from extract.errors import EmptyDocument
 from extract.model import Block, Document, Paragraph, Provenance, table_from_rows
+from extract.readers import _txt_layout as layout
+from extract.sections import heading_number
 
 _IMAGE = re.compile(r"^\s*\[(?:image|图片|img)[:：][^\]]*\]\s*$", re.I)
 _SPACE_RUN = re.compile(r"[ \u3000\u00a0]{2,}")
@@ -50,12 +52,29 @@ def _row_cells(line: str) -> list[str] | None:
     return cells if len(cells) >= 2 else None
 
 
+def _is_heading(line: str) -> bool:
+    return heading_number(line.strip()) is not None
+
+
 def _blocks(lines: list[str]) -> list[Block]:
     blocks: list[Block] = []
+    laid_out = layout.looks_laid_out(lines)
     i, n = 0, len(lines)
     while i < n:
         line = lines[i]
-        if _is_cell_line(line):
+        if laid_out and layout.is_table_line(line) and not _is_heading(line):
+            end = layout.region_end(lines, i, _is_heading)
+            table = layout.build_table(lines, i, end)
+            if table is not None:
+                blocks.append(table)
+                i = end
+                continue
+        if laid_out and layout.is_page_line(line):
+            i += 1
+            continue
+        if _is_pipe_line(line) and (i + 1 < n and _is_pipe_line(lines[i + 1])):
+            i = _pipe_table(lines, i, blocks)
+        elif _is_cell_line(line):
             i = _cell_per_line_table(lines, i, blocks)
         elif _row_cells(line) is not None and i + 1 < n and _row_cells(lines[i + 1]):
             i = _row_per_line_table(lines, i, blocks)
@@ -74,11 +93,15 @@ def _cell_per_line_table(lines: list[str], start: int, blocks: list[Block]) -> i
     current: list[str] = []
     current_prov: list[Provenance | None] = []
     i = start
-    while i < len(lines) and (_is_cell_line(lines[i]) or not lines[i].strip()):
+    while i < len(lines) and (_is_cell_line(lines[i]) or not lines[i].strip() or _continues(lines, i)):
         line = lines[i]
         if _is_cell_line(line):
             current.append(line[1:])
             current_prov.append(Provenance(lines=(i + 1, i + 1)))
+        elif line.strip() and current:  # a long cell wrapped onto a line of its own, no tab
+            current[-1] += line.strip()
+            a, _b = current_prov[-1].lines if current_prov[-1] and current_prov[-1].lines else (i + 1, i + 1)
+            current_prov[-1] = Provenance(lines=(a, i + 1))
         elif current:
             rows.append(current)
             provs.append(current_prov)
@@ -95,6 +118,76 @@ def _cell_per_line_table(lines: list[str], start: int, blocks: list[Block]) -> i
         table_from_rows(rows, structured=False, prov=Provenance(lines=(start + 1, end)), cell_prov=provs)
     )
     return end
+
+
+def _continues(lines: list[str], i: int) -> bool:
+    """A line without a tab that carries on the cell above it (Word wrapped a long label).
+
+    It follows a cell line directly (or another such line), is short, is not a heading,
+    and a cell line comes within the next three lines.
+    """
+    k = i
+    while k > 0 and _is_wrap_candidate(lines[k]):
+        k -= 1
+    if k == i or i - k > 3 or not _is_cell_line(lines[k]):
+        return False
+    j = i
+    while j < len(lines) and _is_wrap_candidate(lines[j]) and j - i < 3:
+        j += 1
+    while j < len(lines) and not lines[j].strip() and j - i < 5:  # the blank line between rows
+        j += 1
+    return j < len(lines) and _is_cell_line(lines[j])
+
+
+def _is_wrap_candidate(line: str) -> bool:
+    s = line.strip()
+    return bool(s) and "\t" not in line and len(s) <= 40 and not _is_heading(line)
+
+
+def _is_pipe_line(line: str) -> bool:
+    """A line of a pipe table: ``| a | b |``, a crawler's ``| a |`` / ``b |`` cell lines, ``|||``."""
+    s = line.strip()
+    return s == "|" or (len(s) >= 2 and (s.startswith("|") or s.endswith(" |")))
+
+
+_RULE_CELL = re.compile(r"^:?-{3,}:?$")
+
+
+def _pipe_table(lines: list[str], start: int, blocks: list[Block]) -> int:
+    """Consume a pipe table: a line opening with ``|`` starts a row, others add cells to it."""
+    rows: list[list[str]] = []
+    provs: list[list[Provenance | None]] = []
+    i = start
+    while i < len(lines) and _is_pipe_line(lines[i]):
+        s = lines[i].strip()
+        parts = s.split("|")
+        opens = s.startswith("|")
+        if opens:
+            parts = parts[1:]
+        if parts and not parts[-1].strip():
+            parts = parts[:-1]
+        cells = [p.strip() for p in parts]
+        prov = Provenance(lines=(i + 1, i + 1))
+        if cells and all(_RULE_CELL.match(c) for c in cells):
+            pass  # the rule under a Markdown header
+        elif s == "|" and rows:
+            rows[-1].append("")  # an empty cell on a line of its own
+            provs[-1].append(prov)
+        elif s.strip("|") == "":
+            pass  # a row all covered by merged cells
+        elif opens or not rows:
+            rows.append(cells)
+            provs.append([prov] * len(cells))
+        else:
+            rows[-1].extend(cells)
+            provs[-1].extend([prov] * len(cells))
+        i += 1
+    # A grid kept whole (every row as wide, merged slots as empty cells) places values by column.
+    grid = len(rows) >= 3 and len({len(r) for r in rows}) == 1
+    blocks.append(
+        table_from_rows(rows, structured=grid, prov=Provenance(lines=(start + 1, i)), cell_prov=provs)
+    )
+    return i
 
 
 def _row_per_line_table(lines: list[str], start: int, blocks: list[Block]) -> int:

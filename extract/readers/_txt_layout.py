@@ -1,0 +1,321 @@
+"""Tables in text laid out by position, as ``pdftotext -layout`` prints a PDF.
+
+The columns survive only as runs of spaces, and a table row is no longer one line:
+
+* a wrapped row label spreads over several lines and its numbers stand on one of them
+  (the first, the middle or the last: the PDF centres them in the cell);
+* group labels of merged cells (（三）不予公开, 三、本年度办理结果 set vertically one
+  character a line) stand to the left of the row labels, on lines of their own;
+* header words split across lines (商业企 / 业), blank cells leave no mark at all, and
+  page-number lines (``-3-``) and form feeds fall in the middle of a table.
+
+A *value line* is a line ending in numbers; each becomes one row.  The lines without
+numbers between two value lines are given to one of them: a fragment that opens with a
+list mark (（二）, 1., 2、) starts the next row's label, the rest continue the row above
+unless the next row has no label of its own yet.  Fragments left of a row's label column
+are group labels (their own cell), fragments over the value columns are header text.
+Values are placed in columns by where they stand, so a blank cell is an empty cell, not
+a shifted neighbour.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from extract.model import Provenance, Table, table_from_rows
+
+_FRAGMENT = re.compile(r"\S+(?: \S+)*")
+_NUMBER = re.compile(r"^(?:[+\-−]?\d[\d,，]*(?:\.\d+)?%?|[—–－\-/／]+|无)$")
+_PAGE_LINE = re.compile(
+    r"^\s*(?:[-－—–]\s*\d{1,3}\s*[-－—–]|第\s*\d{1,3}\s*页(?:\s*[/，,]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$"
+)
+_MARK = re.compile(
+    r"^(?:[（(]\s*[一二三四五六七八九十\d]+\s*[)）]|\d+\s*[.、．]|[一二三四五六七八九十]+\s*[、.．])"
+)
+# Words that open a part of table 二 or a header, never a row label's continuation.
+_HEADERISH = re.compile(r"^(?:第二十条|信息内容|申请人情况)")
+
+
+@dataclass(slots=True)
+class Frag:
+    x: int
+    text: str
+
+    @property
+    def end(self) -> int:
+        return self.x + _width(self.text)
+
+
+@dataclass(slots=True)
+class _Line:
+    no: int  # 1-based line number in the file
+    labels: list[Frag]
+    values: list[Frag]
+
+
+@dataclass(slots=True)
+class _Row:
+    line: _Line
+    group: list[str] = field(default_factory=list)
+    pre: list[str] = field(default_factory=list)  # label lines above the value line
+    own: list[str] = field(default_factory=list)  # label on the value line
+    post: list[str] = field(default_factory=list)  # label lines below it
+    label_x: int | None = None
+    header: bool = False
+    frag: Frag | None = None  # of a header row: the one fragment it holds
+    first: int = 0
+    last: int = 0
+
+    @property
+    def label(self) -> str:
+        return "".join([*self.pre, *self.own, *self.post])
+
+
+def _width(s: str) -> int:
+    return len(s)
+
+
+def is_page_line(line: str) -> bool:
+    """``- 3 -``, ``-3-``, ``第3页``, ``3/6``: a page number printed as a line of its own."""
+    return bool(_PAGE_LINE.match(line))
+
+
+def fragments(line: str) -> list[Frag]:
+    """Pieces of a line split by runs of two or more spaces; numbers split by one space too."""
+    out: list[Frag] = []
+    text = line.replace("\u3000", "  ").replace("\u00a0", " ").replace("\f", "")
+    for m in _FRAGMENT.finditer(text):
+        parts = m.group(0).split(" ")
+        if len(parts) > 1 and all(_NUMBER.match(p) for p in parts):
+            x = m.start()
+            for p in parts:
+                out.append(Frag(x, p))
+                x += len(p) + 1
+        else:
+            out.append(Frag(m.start(), m.group(0)))
+    return out
+
+
+def _parse(no: int, line: str) -> _Line:
+    frags = fragments(line)
+    k = len(frags)
+    while k > 0 and _NUMBER.match(frags[k - 1].text):
+        k -= 1
+    return _Line(no, frags[:k], frags[k:])
+
+
+def looks_laid_out(lines: list[str]) -> bool:
+    """Whether a text keeps tables by position: value lines separated by blank lines or labels."""
+    if any("\f" in ln for ln in lines[:5000]):  # pdftotext ends every page with a form feed
+        return True
+    gaps = 0
+    since: int | None = None  # lines since the last value line
+    for ln in lines:
+        if "\t" in ln:
+            return False
+        if since is not None:
+            since += 1
+        if not ln.strip():
+            continue
+        p = _parse(0, ln)
+        if p.values and p.labels and p.values[0].x - p.labels[-1].end >= 2:
+            if since is not None and 2 <= since <= 6:
+                gaps += 1
+            since = 0
+    return gaps >= 1
+
+
+def is_table_line(line: str) -> bool:
+    """A line that can belong to a laid-out table: several fragments, or numbers."""
+    p = _parse(0, line)
+    return len(p.labels) + len(p.values) >= 2 or bool(p.values)
+
+
+def region_end(lines: list[str], start: int, stop) -> int:
+    """The index after the last line of the table region that starts at ``start``.
+
+    The region runs while lines are table lines, blank lines, page lines, or short
+    label lines followed soon by another table line; ``stop(line)`` ends it (a heading).
+    """
+    i, last = start, start
+    n = len(lines)
+    while i < n:
+        line = lines[i]
+        s = line.strip().replace("\f", "")
+        if not s or is_page_line(line):
+            i += 1
+            continue
+        if stop(line):
+            break
+        if is_table_line(line):
+            last = i
+            i += 1
+            continue
+        # a short line (a wrapped label, a header word) if a table line follows soon
+        if len(s) <= 24 and any(
+            is_table_line(lines[j]) for j in range(i + 1, min(n, i + 6)) if not stop(lines[j])
+        ):
+            i += 1
+            continue
+        break
+    return last + 1
+
+
+def build_table(lines: list[str], start: int, end: int) -> Table | None:
+    """The table of ``lines[start:end]`` (0-based), rows rebuilt from positions."""
+    parsed = [
+        _parse(i + 1, lines[i])
+        for i in range(start, end)
+        if lines[i].strip().replace("\f", "") and not is_page_line(lines[i])
+    ]
+    value_lines = [p for p in parsed if p.values]
+    if len(value_lines) < 2 and not (value_lines and len(value_lines[0].values) >= 3):
+        return None
+    rows: list[_Row] = []
+    pending: list[_Line] = []  # number-less lines since the last value line
+    for p in parsed:
+        if not p.values:
+            pending.append(p)
+            continue
+        row = _Row(p, first=p.no, last=p.no)
+        if p.labels:
+            row.own = [p.labels[-1].text]
+            row.label_x = p.labels[-1].x
+            row.group = [f.text for f in p.labels[:-1]]
+        _share(rows, pending, row)
+        pending = []
+        rows.append(row)
+    _share(rows, pending, None)
+    return _table(rows)
+
+
+def _header(line: _Line, f: Frag) -> _Row:
+    return _Row(line, own=[f.text], header=True, first=line.no, last=line.no, frag=f)
+
+
+def _share(rows: list[_Row], between: list[_Line], nxt: _Row | None) -> None:
+    """Give the number-less lines between the last row and ``nxt`` to one or the other."""
+    prev = rows[-1] if rows and not rows[-1].header else None
+    xs = [f.x for r in (prev, nxt) if r is not None for f in r.line.values]
+    value_x = min(xs) if xs else None
+    if nxt is not None and nxt.label_x is None:
+        marked = [f.x for ln in between for f in ln.labels if _MARK.match(f.text)]
+        nxt.label_x = max(marked) if marked else None
+    next_marked = nxt is not None and bool(nxt.own) and bool(_MARK.match(nxt.own[0]))
+    to_next = False
+    for line in between:
+        for f in line.labels:
+            if (value_x is not None and f.x >= value_x - 2) or _HEADERISH.match(f.text):
+                rows.append(_header(line, f))
+                prev = None
+                continue
+            if _MARK.match(f.text) and nxt is not None:
+                to_next = True
+            if prev is None and not to_next:  # above the first row: a note or header words
+                rows.append(_header(line, f))
+                continue
+            if to_next:
+                target = nxt
+            elif nxt is None or next_marked:
+                target = prev
+            else:  # no mark either way: the nearer row
+                target = nxt if nxt.first - line.no < line.no - prev.last else prev
+            if target is None:
+                rows.append(_header(line, f))
+                continue
+            if target.label_x is None:
+                target.label_x = f.x
+            if f.x < target.label_x - 2:
+                target.group.append(f.text)
+            elif target is nxt:
+                target.pre.append(f.text)
+                target.first = min(target.first, line.no)
+            else:
+                target.post.append(f.text)
+                target.last = max(target.last, line.no)
+
+
+def merge_header(frags: list[Frag], line_nos: list[int]) -> list[str]:
+    """Header words split over lines (商业企 / 业, 结果 / 维持) joined, left to right.
+
+    A fragment continues the nearest fragment above it (within three lines) that starts
+    at the same place or is centred on it, and is no longer than it.
+    """
+    order = sorted(range(len(frags)), key=lambda k: (line_nos[k], frags[k].x))
+    parent: dict[int, int] = {}
+    for pos, k in enumerate(order):
+        f = frags[k]
+        for j in reversed(order[:pos]):
+            g = frags[j]
+            if line_nos[k] - line_nos[j] > 3:
+                break
+            if line_nos[j] == line_nos[k] or j in parent.values():
+                continue
+            aligned = abs(g.x - f.x) <= 1 or abs((g.x + g.end) / 2 - (f.x + f.end) / 2) <= 1.5
+            if aligned and len(f.text) <= len(g.text):
+                parent[k] = j
+                break
+    words: list[tuple[int, int, str]] = []
+    for k in order:
+        if k in parent:
+            continue
+        text, j = frags[k].text, k
+        child = {v: c for c, v in parent.items()}
+        while j in child:
+            j = child[j]
+            text += frags[j].text
+        words.append((frags[k].x, line_nos[k], text))
+    return [w for _x, _n, w in sorted(words)]
+
+
+def _columns(rows: list[_Row]) -> dict[int, list[float]]:
+    """Per block of rows with the same width, the centre of each value column."""
+    out: dict[int, list[float]] = {}
+    width = max(len(r.line.values) for r in rows if not r.header)
+    full = [r for r in rows if not r.header and len(r.line.values) == width]
+    if full:
+        out[width] = [
+            sum(r.line.values[j].x + len(r.line.values[j].text) / 2 for r in full) / len(full)
+            for j in range(width)
+        ]
+    return out
+
+
+def _table(rows: list[_Row]) -> Table:
+    texts: list[list[str]] = []
+    provs: list[list[Provenance | None]] = []
+    blocks: list[list[_Row]] = [[]]
+    for r in rows:  # a block: header rows, then the data rows under them
+        if r.header and blocks[-1] and not blocks[-1][-1].header:
+            blocks.append([])
+        blocks[-1].append(r)
+    for block in blocks:
+        data = [r for r in block if not r.header]
+        centres = _columns(data).popitem()[1] if data else []
+        heads = [r for r in block if r.header]
+        if heads:
+            words = merge_header([r.frag for r in heads if r.frag], [r.first for r in heads if r.frag])
+            prov = Provenance(lines=(heads[0].first, heads[-1].last))
+            texts.append(words)
+            provs.append([prov] * len(words))
+        for r in data:
+            prov = Provenance(lines=(r.first, r.last))
+            values = [f.text for f in r.line.values]
+            if len(values) < len(centres):
+                slots = [""] * len(centres)
+                for f in r.line.values:
+                    c = f.x + len(f.text) / 2
+                    j = min(range(len(centres)), key=lambda k: abs(centres[k] - c))
+                    if slots[j]:
+                        slots = values + [""] * (len(centres) - len(values))
+                        break
+                    slots[j] = f.text
+                values = slots
+            labels = [t for t in ("".join(r.group), r.label) if t]
+            cells = [*labels, *values]
+            texts.append(cells)
+            provs.append([prov] * len(cells))
+    return table_from_rows(
+        texts, structured=False, prov=Provenance(lines=(rows[0].first, rows[-1].last)), cell_prov=provs
+    )

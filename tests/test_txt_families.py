@@ -1,0 +1,138 @@
+"""Text flattenings nobody here designed: each family built from its own shape.
+
+* ``pdftotext -layout`` of a real PDF (fixtures/layout), and small laid-out snippets;
+* one cell per line with long labels wrapped onto lines without a tab;
+* pipe tables as HTML-to-Markdown converters and crawlers write them.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from extract.model import Table
+from extract.readers import txt
+from extract.readers._txt_layout import fragments, is_page_line, merge_header
+from normalize.pipeline import process
+from tests.conftest import FIXTURES, REAL
+
+LAYOUT = FIXTURES / "layout"
+
+
+def _tables(text: str) -> list[list[list[str]]]:
+    doc = txt.read(text.encode("utf-8"))
+    return [[[c.text for c in row] for row in b.rows()] for b in doc.blocks if isinstance(b, Table)]
+
+
+def _cells(text: str) -> dict[tuple[str, str, str], float | None]:
+    report = process(text.encode("utf-8"), "t.txt")
+    return {(c.table, c.row, c.col): c.value for c in report.cells}
+
+
+def test_real_pdftotext_layout_every_cell():
+    truth = json.loads((REAL / "truth" / "2024_huaian_szf.json").read_text("utf-8"))
+    path = LAYOUT / "2024_huaian_szf.pdftotext.txt"
+    report = process(path.read_bytes(), str(path))
+    got = {(c.table, c.row, c.col): c.value for c in report.cells}
+    wrong = [
+        (k, want, got.get(k, "absent"))
+        for c in truth["cells"]
+        for k, want in [((c["table"], c["row"], c["col"]), c["value"])]
+        if got.get(k, "absent") != want
+    ]
+    assert not wrong, wrong[:5]
+    assert report.status == "ok" and report.meta.agency == truth["agency"]
+    assert not [f for f in report.findings if f.severity == "error"]
+
+
+def test_fragments_and_page_lines():
+    assert [f.text for f in fragments("规章            1          0        11")] == ["规章", "1", "0", "11"]
+    assert [f.text for f in fragments("第二十条 第（一）项")] == ["第二十条 第（一）项"]
+    assert [f.text for f in fragments("行政处罚   3 0 12")] == ["行政处罚", "3", "0", "12"]
+    assert all(is_page_line(s) for s in ("-3-", "  - 12 -  ", "第2页", "第 2 页 共 6 页", "3/6"))
+    assert not is_page_line("2024年")
+
+
+def test_header_words_split_over_lines_are_joined():
+    frags = fragments("商业企   科研机") + fragments("业       构")
+    assert merge_header(frags, [1, 1, 2, 2]) == ["商业企业", "科研机构"]
+
+
+LAID_OUT_T3 = """\
+三、收到和处理政府信息公开申请情况
+                               自然人      商业企业   科研机构   社会公益组织   法律服务机构   其他     总计
+
+一、本年新收政府信息公开申请数量       5          1          0          0          0          0      6
+
+二、上年结转政府信息公开申请数量       0          0          0          0          0          0      0
+
+      （一）予以公开                   3          1          0          0          0          0      4
+      （二）部分公开（区分处理的，只计这一情
+                                1          0          0          0          0          0      1
+      形，不计其他情形）
+
+                                                 -2-
+\f
+             1.属于国家秘密            0          0          0          0          0          0      0
+"""
+
+
+def test_laid_out_rows_wrapped_labels_and_page_breaks():
+    rows = _tables(LAID_OUT_T3)[0]
+    labels = [r[0] for r in rows if len(r) == 8]
+    assert "（二）部分公开（区分处理的，只计这一情形，不计其他情形）" in labels
+    assert "1.属于国家秘密" in labels
+    assert not any("-2-" in c for r in rows for c in r)
+    cells = _cells(LAID_OUT_T3)
+    assert cells[("t3", "partial", "natural_person")] == 1
+    assert cells[("t3", "partial", "total")] == 1
+    assert cells[("t3", "new_received", "total")] == 6
+
+
+def test_laid_out_blank_cell_stays_blank_in_its_column():
+    text = """\
+二、主动公开政府信息情况
+信息内容          本年制发件数     本年废止件数   现行有效件数
+
+规章                   1                             11
+
+行政规范性文件         8               26            66
+"""
+    cells = _cells(text)
+    assert cells[("t2", "regulation", "issued")] == 1
+    assert cells[("t2", "regulation", "repealed")] is None  # blank: not a shifted neighbour, not 0
+    assert cells[("t2", "regulation", "in_force")] == 11
+
+
+def test_one_cell_per_line_label_wrapped_without_tab():
+    text = (
+        "\t信息内容\n\t本年收费金额\n（单位：万元）\n\n\t行政事业性收费\n\t65.73\n\n"
+        "三、收到和处理政府信息公开申请情况\n"
+    )
+    rows = _tables(text)[0]
+    assert rows == [["信息内容", "本年收费金额（单位：万元）"], ["行政事业性收费", "65.73"]]
+
+
+@pytest.mark.parametrize("pad", [True, False])
+def test_markdown_pipe_table(pad):
+    gap = " |  |" if pad else " |"
+    text = (
+        "| 第二十条第（一）项 |" + ("  |  |  |" if pad else "") + "\n"
+        "| --- | --- | --- | --- |\n"
+        "| 信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |\n"
+        "| 规章 | 0 | 0 | 2 |\n"
+        "| 行政规范性文件 | 3 | 1 | 9 |\n"
+        f"| 第二十条第（五）项{gap}" + (" |" if pad else "") + "\n"
+    )
+    cells = _cells(text)
+    assert [cells[("t2", "normative_doc", c)] for c in ("issued", "repealed", "in_force")] == [3, 1, 9]
+
+
+def test_crawler_pipe_lines_with_empty_and_covered_rows():
+    text = "| 信息内容 |\n本年制发件数 |\n本年废止件数 |\n现行有效件数 |\n|||\n| 规章 |\n0 |\n |\n2 |\n"
+    rows = _tables(text)[0]
+    assert rows == [["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"], ["规章", "0", "", "2"]]
+    cells = _cells(text)
+    assert cells[("t2", "regulation", "repealed")] is None
+    assert cells[("t2", "regulation", "in_force")] == 2
