@@ -15,7 +15,7 @@ from pathlib import Path
 from . import render_docx, render_html, render_pdf, render_txt, report, truth
 
 FORMATS = ("docx", "pdf", "html", "txt")  # the default mix
-ALL_FORMATS = (*FORMATS, "xlsx")
+ALL_FORMATS = (*FORMATS, "xlsx", "zip")
 TEMPLATES = ("2021", "2019", "mixed")
 
 
@@ -75,9 +75,17 @@ def generate(
             fmt = formats[i % len(formats)]
             rng = _rng(seed, i)
             rep = report.build(fmt, template, rng, with_error=i in broken, hard=hard)
-            data, pages = render_one(rep, fmt, rng)
-            name = f"{i:0{width}d}_{rep.year}.{fmt}"
-            (out / name).write_bytes(data)
+            stem = f"{i:0{width}d}_{rep.year}"
+            name = f"{stem}.{fmt}"
+            if fmt == "zip":  # the truth names the report inside the archive
+                from . import render_zip
+
+                data, inner = render_zip.render(rep, rng, stem)
+                (out / name).write_bytes(data)
+                name, pages = f"{name}!/{inner}", None
+            else:
+                data, pages = render_one(rep, fmt, rng)
+                (out / name).write_bytes(data)
             fh.write(json.dumps(truth.record(rep, name, fmt, pages), ensure_ascii=False) + "\n")
             if progress is not None:
                 progress(i + 1)

@@ -1,7 +1,8 @@
 """The reader registry: one module per format, one line here per reader.
 
 A reader is a function ``read(data: bytes, name: str) -> Document`` that raises an
-``extract.errors.ExtractError`` subclass for input it cannot use.
+``extract.errors.ExtractError`` subclass for input it cannot use; an entry names its
+module (whose ``read`` it is) or ``module:function``.
 """
 
 from __future__ import annotations
@@ -23,11 +24,15 @@ READERS: dict[Format, str] = {
     Format.PDF: "extract.readers.pdf",
     Format.XLSX: "extract.readers.xlsx",
     Format.XLS: "extract.readers.xls",
+    Format.ZIP: "extract.readers.archive",
+    Format.RAR: "extract.readers.archive:read_rar",
+    Format.SEVEN_Z: "extract.readers.archive:read_7z",
 }
 
 
 def reader_for(fmt: Format) -> Reader | None:
-    module = READERS.get(fmt)
-    if module is None:
+    entry = READERS.get(fmt)
+    if entry is None:
         return None
-    return import_module(module).read
+    module, _, name = entry.partition(":")  # "module" (its ``read``) or "module:function"
+    return getattr(import_module(module), name or "read")
