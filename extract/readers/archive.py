@@ -14,10 +14,11 @@ superset of GBK), else left as cp437.  Backslashes (Windows zippers) are separat
 
 Refused, each with its reason (a failed ``documents`` row, the run goes on):
 
-* a member that would inflate past :data:`MAX_INFLATED`, or more than
-  :data:`MAX_RATIO`-fold (above 1 MB), by the sizes of the central directory; zipfile
-  never inflates a member past its declared size, so the declared size bounds the cost;
-* an archive of more than :data:`MAX_MEMBERS` members;
+* a member that would inflate past ``max_inflated``, or more than ``max_ratio``-fold
+  (above 1 MB), by the sizes of the central directory (the limits of
+  :mod:`extract.limits`); zipfile never inflates a member past its declared size, so
+  the declared size bounds the cost;
+* an archive of more than ``max_members`` members;
 * a member whose name climbs out of the archive (``../../x``), or is absolute
   (``/etc/x``, ``C:\\x``); it is listed under its name percent-quoted into one path
   component, so that no normalisation of the member path can turn it into a real path;
@@ -43,18 +44,15 @@ from pathlib import PurePosixPath
 from urllib.parse import quote
 
 from extract.errors import CorruptDocument, EmptyDocument, EncryptedDocument, ExtractError, UnsupportedFormat
+from extract.limits import MB, LimitExceeded, current, megabytes, zip_members
 from extract.model import Document
 
-MB = 1 << 20
 MAX_DEPTH = 2  # an archive in an archive is read; one more level is refused
-MAX_INFLATED = 256 * MB
-MAX_RATIO = 200
-MAX_MEMBERS = 10_000
 SEP = "!/"
 ARCHIVE_SUFFIXES = frozenset({".zip"})
 
 
-class ArchiveRefused(ExtractError):
+class ArchiveRefused(LimitExceeded):
     """A member (or an archive) refused for what it would cost or where it points."""
 
 
@@ -100,12 +98,18 @@ def _skipped(name: str) -> bool:
 
 
 def _open(data: bytes, where: str) -> zipfile.ZipFile:
+    most = current().max_members
+    n = zip_members(data)  # counted before zipfile lists them all
+    if n is not None and n > most:
+        raise ArchiveRefused(f"zip archive {where} of {n:,} members, past the limit of {most:,}")
     try:
         z = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError) as exc:
         raise CorruptDocument(f"corrupt zip archive {where}: damaged or truncated ({exc})") from exc
-    if len(z.infolist()) > MAX_MEMBERS:
-        raise ArchiveRefused(f"zip archive {where} of {len(z.infolist()):,} members, past {MAX_MEMBERS:,}")
+    if len(z.infolist()) > most:
+        raise ArchiveRefused(
+            f"zip archive {where} of {len(z.infolist()):,} members, past the limit of {most:,}"
+        )
     return z
 
 
@@ -115,14 +119,15 @@ def _check(info: zipfile.ZipInfo, name: str) -> None:
         raise ArchiveRefused(f"zip member {name!r} refused: its path leaves the archive")
     if info.flag_bits & 0x1:
         raise EncryptedDocument(f"zip member {name!r} is password protected")
+    lim = current()
     size, packed = info.file_size, max(info.compress_size, 1)
-    if size > MAX_INFLATED:
+    if size > lim.max_inflated:
         raise ArchiveRefused(
-            f"zip member {name!r} refused: inflates to {size:,} bytes, past {MAX_INFLATED // MB} MB"
+            f"zip member {name!r} refused: inflates past {megabytes(lim.max_inflated)} ({size:,} bytes)"
         )
-    if size > MB and size > MAX_RATIO * packed:
+    if size > MB and size > lim.max_ratio * packed:
         raise ArchiveRefused(
-            f"zip member {name!r} refused: inflates {size // packed:,}-fold, past {MAX_RATIO}-fold (a zip bomb)"
+            f"zip member {name!r} refused: inflates {size // packed:,}-fold, past {lim.max_ratio}-fold (a zip bomb)"
         )
 
 
