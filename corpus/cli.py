@@ -2,6 +2,7 @@
 
 nianbao extract PATH... --out DIR     reports -> Parquet datasets
 nianbao check DIR                     re-run validation over a dataset
+nianbao review DIR [ACTION ...]       list findings, record decisions, Excel round trip
 nianbao query "SQL" --out DIR         DuckDB over the datasets
 nianbao synth --n N --out DIR         generated reports with known truth
 """
@@ -145,6 +146,75 @@ def check(
     from corpus.check import run_check
 
     run_check(dataset, console)
+
+
+REVIEW_ACTIONS = ("list", "confirm", "dismiss", "reopen", "export", "import")
+
+
+@app.command()
+def review(
+    dataset: Annotated[Path, typer.Argument(help="A folder written by 'nianbao extract'.")],
+    action: Annotated[
+        str, typer.Argument(help="list (default), confirm, dismiss, reopen, export or import.")
+    ] = "list",
+    args: Annotated[
+        list[str] | None,
+        typer.Argument(help="Finding ids (or unique prefixes) to decide on; the .xlsx for export/import."),
+    ] = None,
+    note: Annotated[str | None, typer.Option(help="Why: kept with the decision.")] = None,
+    by: Annotated[str | None, typer.Option(help="Reviewer's name (default: the login name).")] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(
+            help="Only findings in this status: open, confirmed, dismissed, resolved or all "
+            "(default: open for list, all for export)."
+        ),
+    ] = None,
+    rule: Annotated[str | None, typer.Option(help="Only this rule (or family, e.g. t3).")] = None,
+    severity: Annotated[str | None, typer.Option(help="Only error, warning or info.")] = None,
+    agency: Annotated[str | None, typer.Option(help="Only bodies whose name contains this.")] = None,
+    year: Annotated[int | None, typer.Option(help="Only this report year.")] = None,
+    limit: Annotated[int, typer.Option(help="Rows to print at most.")] = 50,
+) -> None:
+    """Review findings: list them, confirm or dismiss them, round trip through Excel.
+
+    Decisions go to DIR/reviews.parquet with time and reviewer and survive re-extracts
+    and re-checks; a finding no longer found keeps its history as 'resolved'.
+    """
+    from corpus import review as rv
+
+    args = args or []
+    filters = {"rule": rule, "severity": severity, "agency": agency, "year": year}
+    try:
+        if action not in REVIEW_ACTIONS:
+            raise rv.ReviewError(f"unknown action {action!r}; one of {', '.join(REVIEW_ACTIONS)}")
+        if action == "list":
+            status = status or "open"
+            frame = rv.list_findings(dataset, status=None if status == "all" else status, **filters)
+            rv.print_findings(Console(), frame, limit=limit, status=status)
+        elif action in ("export", "import"):
+            if len(args) != 1:
+                raise rv.ReviewError(f"review {action} takes one .xlsx file")
+            sheet = Path(args[0])
+            if action == "export":
+                wanted = None if status in (None, "all") else status
+                n = rv.export_sheet(dataset, sheet, status=wanted, **filters)
+                console.print(f"{n} findings -> {sheet}")
+            else:
+                done = rv.import_sheet(dataset, sheet, by=by)
+                console.print(
+                    f"{len(done.recorded)} decisions recorded, {len(done.unchanged)} rows unchanged "
+                    f"-> {dataset / rv.REVIEWS}"
+                )
+        else:
+            done = rv.decide(dataset, args, action, note=note, by=by)
+            for fid in done.recorded:
+                console.print(f"{fid} {rv.STATUS_OF[action]}")
+            for fid in done.unchanged:
+                console.print(f"{fid} already {rv.STATUS_OF[action]}: nothing recorded")
+    except rv.ReviewError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from None
 
 
 @app.command()
