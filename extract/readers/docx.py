@@ -17,7 +17,7 @@ The parts of WordprocessingML that matter here:
 * ``w:txbxContent`` is the content of a text box anchored in a paragraph.  A text box
   is read as paragraphs of its own, placed right after its host paragraph.  Word
   writes each text box twice (DrawingML in ``mc:Choice``, VML in ``mc:Fallback``);
-  only the first is read.
+  the branch Word reads is (``_docx_parts.branch``).
 * ``w:tbl`` is a table: ``w:tblGrid`` lists the grid columns, each ``w:tr`` a row and
   each ``w:tc`` a cell.  Cell positions are found by counting grid columns:
 
@@ -30,7 +30,9 @@ The parts of WordprocessingML that matter here:
     without a value (or ``continue``) is a placeholder that extends the cell directly
     above it one row down.  The placeholder is not a printed cell of its own.
 
-Headers, footers, footnotes and comments live in other parts and are not read.
+Headers, footers and comments live in other parts and are not read; footnotes and
+endnotes are read after the body (never into a table), ``w:altChunk`` parts (embedded
+HTML, MHTML, RTF, DOCX) where they stand: see ``_docx_parts``.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from lxml import etree
 from extract import limits
 from extract.errors import CorruptDocument, EmptyDocument, EncryptedDocument
 from extract.model import Block, Cell, Document, Paragraph, Provenance, Table
+from extract.readers import _docx_parts as parts_
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
@@ -106,7 +109,10 @@ def read(data: bytes, name: str) -> Document:
     if body is None:
         raise CorruptDocument("corrupt DOCX: the main part has no w:body")
     blocks: list[Block] = []
-    _blocks(body, "body", blocks)
+    pkg = parts_.Package(package, _related(package, _OFFICE_DOCUMENT) or "word/document.xml")
+    _blocks(body, "body", blocks, pkg)
+    if next(body.iter(parts_.FOOTNOTE_REF, parts_.ENDNOTE_REF), None) is not None:
+        blocks.extend(parts_.notes(pkg))
     if not any(_has_text(b) for b in blocks):
         raise EmptyDocument("DOCX has no text in its body")
     return Document(format="docx", blocks=tuple(blocks), pages=None, meta=_meta(package))
@@ -253,14 +259,28 @@ def _has_text(block: Block) -> bool:
 # --- body ------------------------------------------------------------------------------
 
 
-def _blocks(container: etree._Element, path: str, out: list[Block]) -> None:
+def _blocks(
+    container: etree._Element, path: str, out: list[Block], pkg: parts_.Package | None = None
+) -> None:
     """Append the paragraphs and tables of a block container (body, sdtContent, text box).
 
     Paths count elements of one name among their siblings, 1-based, like XPath
     (``body/p[12]``); a text box is ``txbxContent[k]``, the k-th of its host paragraph.
+    An ``mc:AlternateContent`` is read through the branch Word would take, a
+    ``w:altChunk`` as the blocks of the part it imports (see ``_docx_parts``).
     """
     counts: dict[str, int] = {}
-    for child in container.iterchildren(_P, _TBL, _SDT, _CUSTOM_XML):
+    for child in container.iterchildren(_P, _TBL, _SDT, _CUSTOM_XML, parts_.AC, parts_.ALT_CHUNK):
+        if child.tag == parts_.AC:
+            chosen = parts_.branch(child)
+            if chosen is not None:
+                _blocks(chosen, path, out, pkg)
+            continue
+        if child.tag == parts_.ALT_CHUNK:
+            n = counts["altChunk"] = counts.get("altChunk", 0) + 1
+            if pkg is not None:
+                out.extend(parts_.alt_chunk(pkg, child, f"{path}/altChunk[{n}]"))
+            continue
         local = _LOCAL[child.tag]
         n = counts[local] = counts.get(local, 0) + 1
         here = f"{path}/{local}[{n}]"
@@ -272,16 +292,16 @@ def _blocks(container: etree._Element, path: str, out: list[Block]) -> None:
             if text:
                 out.append(Paragraph(text, Provenance(path=here)))
             for k, box in enumerate(boxes, 1):
-                _blocks(box, f"{here}/txbxContent[{k}]", out)
+                _blocks(box, f"{here}/txbxContent[{k}]", out, pkg)
         elif local == "tbl":
             table = _table(child, here)
             if table is not None:
                 out.append(table)
         elif local == "sdt":
             for content in child.iterchildren(_SDT_CONTENT):
-                _blocks(content, f"{here}/sdtContent", out)
+                _blocks(content, f"{here}/sdtContent", out, pkg)
         else:
-            _blocks(child, here, out)
+            _blocks(child, here, out, pkg)
 
 
 def _inline(el: etree._Element, parts: list[str], boxes: list[etree._Element]) -> None:
@@ -290,14 +310,23 @@ def _inline(el: etree._Element, parts: list[str], boxes: list[etree._Element]) -
     Tab-stop definitions (``w:pPr/w:tabs/w:tab``) are inside ``w:pPr``, which is
     skipped, so every ``w:tab`` reached here is a printed tab.
     """
+    custom_mark = False  # a note reference whose mark is the next w:t: not printed text
     for child in el:
         tag = child.tag
         if tag == _T:
             t = child.text
-            if t:
+            if custom_mark:
+                custom_mark = False
+            elif t:
                 parts.append(t)
         elif tag in _SKIP:
             continue
+        elif tag == parts_.AC:
+            chosen = parts_.branch(child)
+            if chosen is not None:
+                _inline(chosen, parts, boxes)
+        elif tag == parts_.FOOTNOTE_REF or tag == parts_.ENDNOTE_REF:
+            custom_mark = parts_.custom_mark(child)
         elif tag == _TAB or tag == _PTAB:
             parts.append("\t")
         elif tag == _BR or tag == _CR:
@@ -312,9 +341,13 @@ def _inline(el: etree._Element, parts: list[str], boxes: list[etree._Element]) -
 
 def _content_lines(container: etree._Element, lines: list[str]) -> None:
     """Text lines of a cell or text box: one per paragraph, nested tables flattened."""
-    for child in container.iterchildren(_P, _TBL, _SDT, _CUSTOM_XML):
+    for child in container.iterchildren(_P, _TBL, _SDT, _CUSTOM_XML, parts_.AC):
         tag = child.tag
-        if tag == _P:
+        if tag == parts_.AC:
+            chosen = parts_.branch(child)
+            if chosen is not None:
+                _content_lines(chosen, lines)
+        elif tag == _P:
             parts: list[str] = []
             boxes: list[etree._Element] = []
             _inline(child, parts, boxes)
@@ -426,7 +459,17 @@ def _table(tbl: etree._Element, path: str, fast: bool | None = None) -> Table | 
 
 
 # Anything under a table that the streaming pass cannot read correctly.
-_NOT_PLAIN = (_TBL, _TXBX, _MC + "AlternateContent", _SDT, _CUSTOM_XML, _W + "del", _W + "moveFrom")
+_NOT_PLAIN = (
+    _TBL,
+    _TXBX,
+    _MC + "AlternateContent",
+    _SDT,
+    _CUSTOM_XML,
+    _W + "del",
+    _W + "moveFrom",
+    _W + "footnoteReference",  # its custom mark is not cell text
+    _W + "endnoteReference",
+)
 _STREAM = (_TR, _TC, _P, _T, _TAB, _PTAB, _BR, _CR, _NB_HYPHEN)
 _STREAM_PROPS = (_GRID_BEFORE, _GRID_AFTER, _GRID_SPAN, _V_MERGE, _H_MERGE)
 
