@@ -111,13 +111,24 @@ _T3_GROUP_KEYS = {
 }
 
 
+_GROUP_MARK = re.compile(r"^\s*[（(]\s*([三四五六])\s*[)）]")
+
+
 def t3_group(label: str) -> str | None:
-    """Group prefix ('denied', 'unable', 'rejected', 'other') a group label stands for."""
+    """Group prefix ('denied', 'unable', 'rejected', 'other') a group label stands for.
+
+    A group label cut by a wrap (``（六）其`` above ``他处理``) is known by its mark.
+    """
     c = core(label)
     for lab, g in _T3_GROUP_KEYS.items():
         gc = core(lab)
         if c == gc or (len(c) >= 3 and gc.startswith(c)):
             return g
+    m = _GROUP_MARK.match(unicodedata.normalize("NFKC", label).replace("(", "（").replace(")", "）"))
+    if m and len(c) < 4:
+        for lab, g in _T3_GROUP_KEYS.items():
+            if lab.startswith(f"（{m.group(1)}）") and (not c or core(lab).startswith(c)):
+                return g
     return None
 
 

@@ -252,6 +252,8 @@ def _map_t2(tables: Iterable[Table], template: str, out: Mapped) -> None:
                 continue
             want = spec.row(key).cols
             keys = [k for _, _, k in slots if k in want] or list(want)
+            if not table.structured and len(keys) != len(want) and len(row.values) == len(want):
+                keys = list(want)  # a header read in part; the row prints every column in order
             if _place(out, "t2", key, row, keys, slots, table.structured):
                 seen.add(key)
     if seen:

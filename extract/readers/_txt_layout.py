@@ -57,19 +57,43 @@ class _Line:
 @dataclass(slots=True)
 class _Row:
     line: _Line
-    group: list[str] = field(default_factory=list)
-    pre: list[str] = field(default_factory=list)  # label lines above the value line
-    own: list[str] = field(default_factory=list)  # label on the value line
-    post: list[str] = field(default_factory=list)  # label lines below it
-    label_x: int | None = None
+    pre: list[Frag] = field(default_factory=list)  # label pieces on lines above the value line
+    own: list[Frag] = field(default_factory=list)  # label pieces on the value line
+    post: list[Frag] = field(default_factory=list)  # label pieces on lines below it
     header: bool = False
-    frag: Frag | None = None  # of a header row: the one fragment it holds
     first: int = 0
     last: int = 0
+    frag: Frag | None = None  # of a header row: the one fragment it holds
 
-    @property
-    def label(self) -> str:
-        return "".join([*self.pre, *self.own, *self.post])
+    def settle(self) -> tuple[str, str]:
+        """(group text, row label): pieces left of where the row's label starts are group labels.
+
+        The label starts at the piece with the deepest list mark (1. under （一） under 一、),
+        else at the value line's last piece; group labels of merged cells end left of it.
+        """
+        pieces = [*self.pre, *self.own, *self.post]
+        if not pieces:
+            return "", ""
+        marked = [(level, k) for k, f in enumerate(pieces) if (level := _mark_level(f.text)) is not None]
+        if marked:
+            start = pieces[max(marked)[1]]
+        else:
+            start = self.own[-1] if self.own else pieces[0]
+        # a group label ends before the row label's column begins (wrapped lines are centred)
+        group = [f.text for f in pieces if f.end <= start.x]
+        label = [f.text for f in pieces if f.end > start.x]
+        return "".join(group), "".join(label)
+
+
+def _mark_level(text: str) -> int | None:
+    """0 for 一、, 1 for （一）, 2 for 1. / 1、 / （1）; None for no list mark."""
+    m = _MARK.match(text)
+    if not m:
+        return None
+    mark = m.group(0)
+    if any(ch.isdigit() for ch in mark):
+        return 2
+    return 1 if mark[0] in "（(" else 0
 
 
 def _width(s: str) -> int:
@@ -92,9 +116,30 @@ def fragments(line: str) -> list[Frag]:
             for p in parts:
                 out.append(Frag(x, p))
                 x += len(p) + 1
-        else:
-            out.append(Frag(m.start(), m.group(0)))
+            continue
+        # pdftotext squeezes a narrow gap between two cells to one space: "（六）其 2.申请人…"
+        x = m.start()
+        piece = parts[0]
+        for p in parts[1:]:
+            if _cell_gap(piece, p):
+                out.append(Frag(x, piece))
+                x += len(piece) + 1
+                piece = p
+            else:
+                piece = f"{piece} {p}"
+        out.append(Frag(x, piece))
     return out
+
+
+def _cell_gap(left: str, right: str) -> bool:
+    """Whether one space between two pieces of Chinese text parts two cells (not 结 果)."""
+    cjk = "\u3400" <= left[-1:] <= "\u9fff" or left[-1:] in "）)、，。”"
+    if right.startswith("第"):  # 第二十条 第（一）项: one title
+        return False
+    if bool(_MARK.match(right)):
+        return True
+    wide = (len(left) >= 2 and len(right) >= 2) or (len(left) == 1 and len(right) >= 3)
+    return cjk and wide and not right[0].isascii()
 
 
 def _parse(no: int, line: str) -> _Line:
@@ -103,6 +148,20 @@ def _parse(no: int, line: str) -> _Line:
     while k > 0 and _NUMBER.match(frags[k - 1].text):
         k -= 1
     return _Line(no, frags[:k], frags[k:])
+
+
+def blank_page_numbers(lines: list[str]) -> list[str]:
+    """Lines with the page number alone (``3``) just before a form feed, blanked."""
+    out = list(lines)
+    for i, ln in enumerate(lines):
+        if not ln.startswith("\f"):
+            continue
+        j = i - 1
+        while j >= 0 and not out[j].strip():
+            j -= 1
+        if j >= 0 and re.fullmatch(r"\s*\d{1,3}\s*", out[j]):
+            out[j] = ""
+    return out
 
 
 def looks_laid_out(lines: list[str]) -> bool:
@@ -178,11 +237,7 @@ def build_table(lines: list[str], start: int, end: int) -> Table | None:
         if not p.values:
             pending.append(p)
             continue
-        row = _Row(p, first=p.no, last=p.no)
-        if p.labels:
-            row.own = [p.labels[-1].text]
-            row.label_x = p.labels[-1].x
-            row.group = [f.text for f in p.labels[:-1]]
+        row = _Row(p, own=list(p.labels), first=p.no, last=p.no)
         _share(rows, pending, row)
         pending = []
         rows.append(row)
@@ -191,7 +246,7 @@ def build_table(lines: list[str], start: int, end: int) -> Table | None:
 
 
 def _header(line: _Line, f: Frag) -> _Row:
-    return _Row(line, own=[f.text], header=True, first=line.no, last=line.no, frag=f)
+    return _Row(line, own=[f], header=True, first=line.no, last=line.no, frag=f)
 
 
 def _share(rows: list[_Row], between: list[_Line], nxt: _Row | None) -> None:
@@ -199,10 +254,12 @@ def _share(rows: list[_Row], between: list[_Line], nxt: _Row | None) -> None:
     prev = rows[-1] if rows and not rows[-1].header else None
     xs = [f.x for r in (prev, nxt) if r is not None for f in r.line.values]
     value_x = min(xs) if xs else None
-    if nxt is not None and nxt.label_x is None:
-        marked = [f.x for ln in between for f in ln.labels if _MARK.match(f.text)]
-        nxt.label_x = max(marked) if marked else None
-    next_marked = nxt is not None and bool(nxt.own) and bool(_MARK.match(nxt.own[0]))
+    next_marked = nxt is not None and bool(nxt.own) and bool(_MARK.match(nxt.own[-1].text))
+    # A mark shallower than another in the same stretch is a group label (（六） beside 2.…):
+    # it does not open the next row's label.
+    levels = [lv for ln in between for f in ln.labels if (lv := _mark_level(f.text)) is not None]
+    levels += [lv for f in (nxt.own if nxt else []) if (lv := _mark_level(f.text)) is not None]
+    deepest = max(levels, default=None)
     to_next = False
     for line in between:
         for f in line.labels:
@@ -210,7 +267,8 @@ def _share(rows: list[_Row], between: list[_Line], nxt: _Row | None) -> None:
                 rows.append(_header(line, f))
                 prev = None
                 continue
-            if _MARK.match(f.text) and nxt is not None:
+            level = _mark_level(f.text)
+            if level is not None and level == deepest and nxt is not None:
                 to_next = True
             if prev is None and not to_next:  # above the first row: a note or header words
                 rows.append(_header(line, f))
@@ -223,16 +281,11 @@ def _share(rows: list[_Row], between: list[_Line], nxt: _Row | None) -> None:
                 target = nxt if nxt.first - line.no < line.no - prev.last else prev
             if target is None:
                 rows.append(_header(line, f))
-                continue
-            if target.label_x is None:
-                target.label_x = f.x
-            if f.x < target.label_x - 2:
-                target.group.append(f.text)
             elif target is nxt:
-                target.pre.append(f.text)
+                target.pre.append(f)
                 target.first = min(target.first, line.no)
             else:
-                target.post.append(f.text)
+                target.post.append(f)
                 target.last = max(target.last, line.no)
 
 
@@ -253,7 +306,8 @@ def merge_header(frags: list[Frag], line_nos: list[int]) -> list[str]:
             if line_nos[j] == line_nos[k] or j in parent.values():
                 continue
             aligned = abs(g.x - f.x) <= 1 or abs((g.x + g.end) / 2 - (f.x + f.end) / 2) <= 1.5
-            if aligned and len(f.text) <= len(g.text):
+            whole = _HEADERISH.match(f.text) or _HEADERISH.match(g.text)  # 第二十条…, 信息内容
+            if aligned and not whole and len(f.text) <= len(g.text):
                 parent[k] = j
                 break
     words: list[tuple[int, int, str]] = []
@@ -312,7 +366,7 @@ def _table(rows: list[_Row]) -> Table:
                         break
                     slots[j] = f.text
                 values = slots
-            labels = [t for t in ("".join(r.group), r.label) if t]
+            labels = [t for t in r.settle() if t]
             cells = [*labels, *values]
             texts.append(cells)
             provs.append([prov] * len(cells))

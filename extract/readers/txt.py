@@ -59,6 +59,8 @@ def _is_heading(line: str) -> bool:
 def _blocks(lines: list[str]) -> list[Block]:
     blocks: list[Block] = []
     laid_out = layout.looks_laid_out(lines)
+    if laid_out:
+        lines = layout.blank_page_numbers(lines)
     i, n = 0, len(lines)
     while i < n:
         line = lines[i]
