@@ -24,6 +24,8 @@ READERS: dict[Format, str] = {
     Format.PDF: "extract.readers.pdf",
     Format.XLSX: "extract.readers.xlsx",
     Format.XLS: "extract.readers.xls",
+    Format.DOC: "extract.readers.ole_doc",
+    Format.WPS: "extract.readers.ole_doc",
     Format.ZIP: "extract.readers.archive",
     Format.RAR: "extract.readers.archive:read_rar",
     Format.SEVEN_Z: "extract.readers.archive:read_7z",
