@@ -179,6 +179,8 @@ class _Papx:
         self.word, self.data = word, data_stream
         self.starts: list[int] = []
         self.runs: list[tuple[int, int, int]] = []  # (fc_end, fkp offset, papx offset)
+        self._cache: dict[tuple[int, int], dict[int, bytes]] = {}
+        self._by_bytes: dict[bytes, dict[int, bytes]] = {}
         if not fib.lcb_papx:
             return
         n = (fib.lcb_papx - 4) // 8
@@ -197,7 +199,6 @@ class _Papx:
         order = sorted(range(len(self.starts)), key=self.starts.__getitem__)
         self.starts = [self.starts[i] for i in order]
         self.runs = [self.runs[i] for i in order]
-        self._cache: dict[tuple[int, int], dict[int, bytes]] = {}
 
     def sprms(self, fc: int) -> dict[int, bytes]:
         """The SPRMs (sprm -> operand) of the paragraph holding file offset ``fc``."""
@@ -220,7 +221,10 @@ class _Papx:
             size = 2 * cb - 1
             start = at + 1
         grpprl = self.word[start + 2 : start + size]  # after the style index
-        sprms = _grpprl(grpprl)
+        known = self._by_bytes.get(grpprl)
+        if known is not None:  # paragraphs of one kind share their properties byte for byte
+            return known
+        sprms = self._by_bytes[grpprl] = _grpprl(grpprl)
         huge = sprms.get(SPRM_HUGE_PAPX)
         if huge and len(huge) >= 4 and self.data:
             (fc,) = struct.unpack_from("<I", huge, 0)
