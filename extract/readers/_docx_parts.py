@@ -16,7 +16,8 @@ AlternateContent at all (its paragraph text skips it); lxml gives the raw elemen
 MHTML archive, an RTF file, plain text or another .docx, through a relationship of
 ``word/document.xml``.  Word converts it when it opens the file; here the part goes
 through the reader of its format and its blocks are placed where the chunk stands, with
-their provenance under the chunk's path (``body/altChunk[1]/…``).
+their provenance under the chunk's path (``body/altChunk[1]/…``).  A part in a format
+nianbao does not read (RTF, for now) is left out.
 
 Footnotes and endnotes live in ``word/footnotes.xml`` / ``word/endnotes.xml``; the body
 holds only their reference marks, which print no text of their own (a custom mark,

@@ -32,7 +32,7 @@ The parts of WordprocessingML that matter here:
 
 Headers, footers and comments live in other parts and are not read; footnotes and
 endnotes are read after the body (never into a table), ``w:altChunk`` parts (embedded
-HTML, MHTML, RTF, DOCX) where they stand: see ``_docx_parts``.
+HTML, MHTML, DOCX, text) where they stand: see ``_docx_parts``.
 """
 
 from __future__ import annotations
