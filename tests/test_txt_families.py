@@ -98,7 +98,12 @@ def test_laid_out_blank_cell_stays_blank_in_its_column():
 规章                   1                             11
 
 行政规范性文件         8               26            66
-"""
+
+第二十条第（五）项
+信息内容          本年处理决定数量
+
+行政许可               4
+\f"""  # pdftotext ends each page with a form feed
     cells = _cells(text)
     assert cells[("t2", "regulation", "issued")] == 1
     assert cells[("t2", "regulation", "repealed")] is None  # blank: not a shifted neighbour, not 0

@@ -35,6 +35,7 @@ _MARK = re.compile(
 )
 # Words that open a part of table 二 or a header, never a row label's continuation.
 _HEADERISH = re.compile(r"^(?:第二十条|信息内容|申请人情况)")
+_SECTION_HEAD = re.compile(r"^\s*[一二三四五六]\s*[、.．]")
 
 
 @dataclass(slots=True)
@@ -182,7 +183,14 @@ def looks_laid_out(lines: list[str]) -> bool:
             if since is not None and 2 <= since <= 6:
                 gaps += 1
             since = 0
-    return gaps >= 1
+        elif (
+            len(p.labels) > 1
+            or len(ln.strip()) > 24
+            or _SECTION_HEAD.match(ln)
+            or _HEADERISH.match(ln.strip())
+        ):
+            since = None  # a header row, prose or a heading: value lines around it are not one row
+    return gaps >= 2
 
 
 def is_table_line(line: str) -> bool:
@@ -212,13 +220,27 @@ def region_end(lines: list[str], start: int, stop) -> int:
             i += 1
             continue
         # a short line (a wrapped label, a header word) if a table line follows soon
-        if len(s) <= 24 and any(
-            is_table_line(lines[j]) for j in range(i + 1, min(n, i + 6)) if not stop(lines[j])
-        ):
+        if len(s) <= 24 and _table_line_soon(lines, i + 1, stop):
             i += 1
             continue
         break
     return last + 1
+
+
+def _table_line_soon(lines: list[str], i: int, stop, within: int = 4) -> bool:
+    """Whether a table line comes among the next few lines that hold text (page lines skipped)."""
+    seen = 0
+    while i < len(lines) and seen < within:
+        line = lines[i]
+        i += 1
+        if not line.strip().replace("\f", "") or is_page_line(line):
+            continue
+        if stop(line):
+            return False
+        if is_table_line(line):
+            return True
+        seen += 1
+    return False
 
 
 def build_table(lines: list[str], start: int, end: int) -> Table | None:
@@ -231,29 +253,52 @@ def build_table(lines: list[str], start: int, end: int) -> Table | None:
     value_lines = [p for p in parsed if p.values]
     if len(value_lines) < 2 and not (value_lines and len(value_lines[0].values) >= 3):
         return None
+    value_x = min(f.x for p in value_lines for f in p.values)
+    blank_rows = _rows_left_blank(parsed, value_x)
     rows: list[_Row] = []
     pending: list[_Line] = []  # number-less lines since the last value line
-    for p in parsed:
-        if not p.values:
+    for k, p in enumerate(parsed):
+        if not p.values and k not in blank_rows:
             pending.append(p)
             continue
         row = _Row(p, own=list(p.labels), first=p.no, last=p.no)
-        _share(rows, pending, row)
+        _share(rows, pending, row, value_x)
         pending = []
         rows.append(row)
-    _share(rows, pending, None)
+    _share(rows, pending, None, value_x)
     return _table(rows)
+
+
+def _rows_left_blank(parsed: list[_Line], value_x: int) -> set[int]:
+    """Lines opening a row whose cells are all blank: no value line before the next row.
+
+    A label with a list mark opens a row when the next mark is not deeper (（一） then
+    （二）); a mark followed by deeper ones is a group label (（三）不予公开 over 1. … 8.).
+    """
+    marks = [
+        (k, level)
+        for k, p in enumerate(parsed)
+        for f in p.labels
+        if f.x < value_x - 2 and (level := _mark_level(f.text)) is not None
+    ]
+    starts = [k for i, (k, level) in enumerate(marks) if i + 1 == len(marks) or marks[i + 1][1] <= level]
+    out: set[int] = set()
+    for i, k in enumerate(starts):
+        end = starts[i + 1] if i + 1 < len(starts) else len(parsed)
+        if not any(p.values for p in parsed[k:end]) and k > 0 and any(p.values for p in parsed[:k]):
+            out.add(k)
+    return out
 
 
 def _header(line: _Line, f: Frag) -> _Row:
     return _Row(line, own=[f], header=True, first=line.no, last=line.no, frag=f)
 
 
-def _share(rows: list[_Row], between: list[_Line], nxt: _Row | None) -> None:
+def _share(rows: list[_Row], between: list[_Line], nxt: _Row | None, table_x: int) -> None:
     """Give the number-less lines between the last row and ``nxt`` to one or the other."""
     prev = rows[-1] if rows and not rows[-1].header else None
     xs = [f.x for r in (prev, nxt) if r is not None for f in r.line.values]
-    value_x = min(xs) if xs else None
+    value_x = min(xs) if xs else table_x
     next_marked = nxt is not None and bool(nxt.own) and bool(_MARK.match(nxt.own[-1].text))
     # A mark shallower than another in the same stretch is a group label (（六） beside 2.…):
     # it does not open the next row's label.

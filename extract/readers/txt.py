@@ -78,7 +78,7 @@ def _blocks(lines: list[str]) -> list[Block]:
             i = _pipe_table(lines, i, blocks)
         elif _is_cell_line(line):
             i = _cell_per_line_table(lines, i, blocks)
-        elif _row_cells(line) is not None and i + 1 < n and _row_cells(lines[i + 1]):
+        elif not laid_out and _row_cells(line) is not None and i + 1 < n and _row_cells(lines[i + 1]):
             i = _row_per_line_table(lines, i, blocks)
         else:
             text = line.strip(" \t\u3000\u00a0\ufeff")
