@@ -25,6 +25,7 @@ from rich.progress import (
 )
 
 from corpus.executors import DEFAULT_BATCH
+from extract.limits import DEFAULT as DEFAULT_LIMITS
 
 app = typer.Typer(
     help="Turn government information disclosure annual reports (政府信息公开工作年度报告) into Parquet.",
@@ -74,7 +75,23 @@ def extract(
     narrative: Annotated[
         bool, typer.Option("--narrative/--no-narrative", help="Also write tokens, facts and tags.")
     ] = True,
-    strict: Annotated[bool, typer.Option(help="Exit 1 if any document failed.")] = False,
+    strict: Annotated[
+        bool, typer.Option(help="Exit 1 if any document on record failed (this run's or an earlier one's).")
+    ] = False,
+    max_bytes: Annotated[
+        int, typer.Option("--max-bytes", min=1, help="Refuse input files larger than this (bytes).")
+    ] = DEFAULT_LIMITS.max_bytes,
+    timeout_per_doc: Annotated[
+        float,
+        typer.Option("--timeout-per-doc", min=0, help="Seconds one document may take (0: no limit)."),
+    ] = DEFAULT_LIMITS.timeout,
+    max_pages: Annotated[
+        int, typer.Option("--max-pages", min=1, help="Refuse PDFs with more pages than this.")
+    ] = DEFAULT_LIMITS.max_pages,
+    wait: Annotated[
+        bool,
+        typer.Option("--wait", help="If another run is writing to DIR, wait for it instead of refusing."),
+    ] = False,
 ) -> None:
     """Extract reports into DIR/documents, cells, sections, findings (+ tokens, facts, tags).
 
@@ -82,22 +99,35 @@ def extract(
     skipped (see DIR/manifest.sqlite), new and changed ones added, and documents of
     earlier runs' inputs kept unless --prune; a killed run picks up where it stopped.
     """
+    from corpus.inputs import InputError
+    from corpus.lock import OutputLocked
     from corpus.run import run_extract
 
-    with _progress() as bar:
-        task = bar.add_task("extracting", total=None)
-        summary = run_extract(
-            paths,
-            out,
-            jobs=jobs or None,
-            dask=dask,
-            force=force,
-            prune=prune,
-            batch_size=batch_size,
-            narrative=narrative,
-            on_total=lambda n: bar.update(task, total=n),
-            on_progress=lambda n: bar.advance(task, n),
-        )
+    limits = DEFAULT_LIMITS.with_(max_bytes=max_bytes, timeout=timeout_per_doc, max_pages=max_pages)
+    try:
+        with _progress() as bar:
+            task = bar.add_task("extracting", total=None)
+            summary = run_extract(
+                paths,
+                out,
+                jobs=jobs or None,
+                dask=dask,
+                force=force,
+                prune=prune,
+                batch_size=batch_size,
+                narrative=narrative,
+                limits=limits,
+                wait=wait,
+                on_total=lambda n: bar.update(task, total=n),
+                on_progress=lambda n: bar.advance(task, n),
+            )
+    except (InputError, OutputLocked) as exc:
+        console.print(f"[red]nianbao extract: {exc}[/]", soft_wrap=True)
+        raise typer.Exit(2) from None
+    except OSError as exc:  # disk full, permissions on DIR ...: what went wrong, where
+        where = f": {exc.filename}" if exc.filename else ""
+        console.print(f"[red]nianbao extract: {exc.strerror or exc}{where}[/]", soft_wrap=True)
+        raise typer.Exit(1) from None
     s = summary.status
     rate = summary.documents / summary.seconds if summary.seconds else 0.0
     skipped = f", {summary.skipped} unchanged inputs skipped" if summary.skipped else ""
@@ -111,7 +141,11 @@ def extract(
             f"--prune: removed {summary.pruned_documents} documents "
             f"({summary.pruned_inputs} inputs not given this time)"
         )
-    if strict and s["failed"]:
+    if strict and (s["failed"] or summary.failed_on_record):
+        if summary.failed_on_record > s["failed"]:
+            console.print(
+                f"--strict: {summary.failed_on_record} failed documents on record in {out}", soft_wrap=True
+            )
         raise typer.Exit(1)
 
 

@@ -13,6 +13,7 @@ import zipfile
 from enum import StrEnum
 from pathlib import PurePath
 
+from extract.encoding import utf16_without_bom
 from extract.limits import current, zip_members
 
 
@@ -115,7 +116,20 @@ _TEXT_BYTES = bytes(range(9, 14)) + bytes(range(32, 256))
 
 def _looks_binary(sample: bytes) -> bool:
     if b"\x00" in sample:
-        # UTF-16 text has NULs too; accept it only with a BOM.
-        return not sample.startswith((b"\xff\xfe", b"\xfe\xff"))
+        # UTF-16 text has NULs too: with a BOM, or recognised by where its NULs fall.
+        return not sample.startswith((b"\xff\xfe", b"\xfe\xff")) and utf16_without_bom(sample) is None
     controls = len(sample.translate(None, _TEXT_BYTES))
     return controls > len(sample) // 20
+
+
+def unknown_reason(data: bytes) -> str:
+    """Why bytes :func:`detect` calls ``UNKNOWN`` are no report, in a few words."""
+    if not data:
+        return "empty file"
+    if not data.strip():
+        return f"empty file: {len(data):,} bytes of white space only"
+    sample = data[:4096]
+    if b"\x00" in sample:
+        at = sample.index(b"\x00")
+        return f"unknown format: binary data (NUL bytes in the first 4 KB, the first at byte {at:,})"
+    return "unknown format: binary data (control bytes in the first 4 KB), neither DOCX, PDF, HTML nor text"

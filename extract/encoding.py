@@ -5,6 +5,9 @@ and the declaration is often missing or wrong: a page says ``charset=utf-8`` and
 GBK, or says ``gb2312`` and uses characters only GBK has.  The rules here:
 
 1. A byte-order mark wins (UTF-8, UTF-16, UTF-32); it is removed from the text.
+   UTF-16 without a mark (Windows "Unicode" text saved by some tools) is recognised by
+   its zero bytes: the ASCII characters of the text (digits, line breaks) have their
+   zero high byte all at odd offsets (little-endian) or all at even ones (big-endian).
 2. A declared encoding is tried strictly.  GB2312 and GBK are read as GB18030, their
    superset, so a GBK-only character on a "gb2312" page is not an error.  Two
    declarations are distrusted even when they decode: a GB-family declaration on bytes
@@ -74,6 +77,10 @@ def decode_text(data: bytes, declared: str | None = None) -> tuple[str, str]:
             except UnicodeDecodeError:
                 return body.decode(enc, errors="replace"), enc
 
+    utf16 = utf16_without_bom(data[:4096])
+    if utf16 is not None:
+        return data.decode(utf16, errors="replace"), utf16
+
     enc = normalize_encoding(declared)
     if enc is not None:
         try:
@@ -84,6 +91,33 @@ def decode_text(data: bytes, declared: str | None = None) -> tuple[str, str]:
             if not _distrust(data, enc, text):
                 return text, enc
     return sniff(data)
+
+
+def utf16_without_bom(sample: bytes) -> str | None:
+    """``utf-16-le`` or ``utf-16-be`` if ``sample`` (the first few KB) is UTF-16 text without
+    a byte-order mark, else None.
+
+    UTF-16 of Chinese text has zero bytes in its ASCII characters, all on one side; the
+    sample must also decode (an odd last byte aside) to text without control characters
+    other than tab and line breaks.
+    """
+    if b"\x00" not in sample or len(sample) < 4:
+        return None
+    # The other side has zero bytes too, fewer: U+3000, 一 (U+4E00) and the other
+    # characters at a multiple of 256 have a zero low byte.
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    enough = len(sample) // 100  # ASCII is at least 2 % of the characters
+    if odd >= enough and odd >= 3 * even:
+        enc = "utf-16-le"
+    elif even >= enough and even >= 3 * odd:
+        enc = "utf-16-be"
+    else:
+        return None
+    text = sample[: len(sample) & ~1].decode(enc, errors="replace")
+    if text.count("\ufffd") > 2:  # a lone surrogate where the sample was cut, at most
+        return None
+    controls = sum(1 for ch in text if ch < " " and ch not in "\t\n\r\f")
+    return enc if controls <= len(text) // 100 else None
 
 
 def _distrust(data: bytes, enc: str, text: str) -> bool:

@@ -10,7 +10,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 
-from extract.detect import Format, detect
+from extract.detect import Format, detect, unknown_reason
 from extract.errors import ExtractError, UnsupportedFormat
 from extract.model import Document
 from extract.readers import reader_for
@@ -66,7 +66,7 @@ def read_document(data: bytes, source: str, fmt: Format | None = None) -> Docume
     reader = reader_for(fmt)
     if reader is None:
         if fmt == Format.UNKNOWN:
-            raise UnsupportedFormat("unknown format: neither DOCX, PDF, HTML nor text")
+            raise UnsupportedFormat(unknown_reason(data))  # "empty file", "NUL bytes ..."
         raise UnsupportedFormat(f"unsupported format: {fmt.value}")
     return reader(data, source)
 

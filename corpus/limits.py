@@ -1,0 +1,124 @@
+"""The per-document guard: whatever one document does, it costs one ``failed`` row.
+
+Inside the guard run the whole of a document's processing (reading, normalisation,
+validation) and then its narrative rows, under
+
+* the reader limits of :mod:`extract.limits` (put in force for the task);
+* a time budget (``--timeout-per-doc``): a timer interrupts the document and it is
+  recorded as failed with the budget named.  The timer is a ``SIGALRM`` interval
+  timer, so it works where the document runs in the main thread of its process (the
+  in-process run and the process pool); a Dask worker runs tasks in a thread and gets
+  no per-document budget.  The signal interrupts Python code: a long call into a C
+  library (PDFium) is interrupted when it returns to Python, between pages;
+* a catch-all: ``MemoryError`` (a document that needs more than the machine has),
+  ``RecursionError`` and any other exception become the document's failed row, and
+  the worker goes on with the next document.
+
+What the guard cannot catch is a process that dies (an abort or a segfault in a C
+library, the kernel's OOM killer): that is the executors' business
+(:mod:`corpus.executors`).
+"""
+
+from __future__ import annotations
+
+import gc
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+from extract import limits as extract_limits
+from extract.detect import detect
+from extract.limits import Limits
+from normalize.pipeline import Report, process
+from normalize.records import ReportMeta
+
+T = TypeVar("T")
+
+__all__ = ["DocumentTimeout", "Limits", "guarded_narrative", "guarded_process", "time_budget"]
+
+
+class DocumentTimeout(BaseException):
+    """The document's time budget ran out.
+
+    A ``BaseException``: the readers' ``except Exception`` (pdfminer raises many types)
+    must not turn it into "unreadable PDF"."""
+
+
+_armed = False
+
+
+def _on_alarm(signum, frame) -> None:
+    if _armed:
+        raise DocumentTimeout
+
+
+@contextmanager
+def time_budget(seconds: float) -> Iterator[None]:
+    """Raise :class:`DocumentTimeout` in this block once ``seconds`` have passed (0: never;
+    nor outside the main thread, where signals cannot be received)."""
+    global _armed
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    _armed = True
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        _armed = False
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _failure(exc: BaseException, lim: Limits) -> str:
+    if isinstance(exc, DocumentTimeout):
+        return f"took longer than the limit of {lim.timeout:g} s per document (--timeout-per-doc)"
+    if isinstance(exc, MemoryError):
+        return "out of memory while processing the document (MemoryError)"
+    if isinstance(exc, RecursionError):
+        return "nested too deeply to process (RecursionError)"
+    text = " ".join(str(exc).split())[:240]
+    return (
+        f"internal error: {type(exc).__name__}: {text}" if text else f"internal error: {type(exc).__name__}"
+    )
+
+
+def _guarded(fn: Callable[[], T], lim: Limits) -> tuple[T | None, str | None]:
+    """``fn()`` under the limits and the time budget; (result, None) or (None, reason)."""
+    try:
+        with extract_limits.use(lim), time_budget(lim.timeout):
+            return fn(), None
+    except (Exception, DocumentTimeout) as exc:
+        reason = _failure(exc, lim)
+    gc.collect()  # what the document held is garbage now; hand it back before the next one
+    return None, reason
+
+
+def guarded_process(
+    data: bytes, source: str, doc_id: str, lim: Limits, process: Callable[[bytes, str, str], Report] = process
+) -> Report:
+    """``process(data, source, doc_id)`` (:func:`normalize.pipeline.process`: reading,
+    normalisation, validation) of one document; a failed report if anything goes wrong."""
+    report, reason = _guarded(lambda: process(data, source, doc_id), lim)
+    if report is not None:
+        return report
+    try:
+        fmt = detect(data, source).value
+    except Exception:
+        fmt = "unknown"
+    meta = ReportMeta(None, None, "unknown", None)
+    return Report(doc_id, source, fmt, "failed", reason, meta, size=len(data))
+
+
+def guarded_narrative(fn: Callable[[Report], dict], report: Report, lim: Limits) -> dict:
+    """The narrative rows ``fn(report)``, or none when they cannot be made within the limits
+    (the document's other rows stand; the reason is added to its ``error``)."""
+    rows, reason = _guarded(lambda: fn(report), lim)
+    if rows is not None:
+        return rows
+    note = f"narrative left out: {reason}"
+    report.error = f"{report.error}; {note}" if report.error else note
+    return {}
