@@ -89,12 +89,17 @@ def _markdown(grid: Grid, rng: random.Random, pad: bool) -> list[str]:
     return lines
 
 
+def _own_cells(grid: Grid, r: int) -> list:
+    own = grid.owner()
+    return [c for c in own[r] if c is not None and c.r == r]
+
+
 def _pipe_lines(grid: Grid) -> list[str]:
     lines: list[str] = []
-    for row in _row_cells(grid):
+    for row_no, row in enumerate(_row_cells(grid)):
         texts = [t.strip() for t in row if t is not None]  # a vertical merge leaves nothing
-        if not any(texts):
-            lines.append("|||")
+        if not texts or (not any(texts) and not any(c.slot for c in _own_cells(grid, row_no))):
+            lines.append("|||")  # a row the merges cover
             continue
         lines.append("| " + texts[0] + " |")
         lines += [(t + " |") if t else " |" for t in texts[1:]]
