@@ -65,7 +65,6 @@ SKIP_SUFFIXES = {
     ".parquet",
     ".csv",
     ".tsv",
-    ".md",
     ".py",
     ".toml",
     ".yaml",
@@ -129,8 +128,14 @@ class Task:
     roots: tuple[str, ...] = ()  # resolved paths given: where symbolic links may lead
 
 
+# Markdown is read (crawlers save report pages as .md), but not a folder's own notes.
+NOTE_NAMES = ("readme", "changelog", "license", "notes")
+
+
 def _passed_over(name: str) -> bool:
     base = os.path.basename(name)
+    if Path(base).suffix.lower() == ".md" and base.lower().startswith(NOTE_NAMES):
+        return True
     return base.startswith(".") or Path(base).suffix.lower() in SKIP_SUFFIXES
 
 

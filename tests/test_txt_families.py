@@ -141,3 +141,10 @@ def test_crawler_pipe_lines_with_empty_and_covered_rows():
     cells = _cells(text)
     assert cells[("t2", "regulation", "repealed")] is None
     assert cells[("t2", "regulation", "in_force")] == 2
+
+
+def test_markdown_files_are_read_but_not_a_folders_notes():
+    from corpus.run import _passed_over
+
+    assert not _passed_over("crawl/2024_report.md")
+    assert _passed_over("corpus/README.md") and _passed_over("CHANGELOG.md")
