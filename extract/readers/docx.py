@@ -129,7 +129,10 @@ _CORE_PROPERTIES = "/core-properties"
 
 
 def _open(data: bytes) -> zipfile.ZipFile:
-    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+    if (
+        data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+        and "EncryptedPackage".encode("utf-16-le") in data
+    ):
         # Word saves a document with a password as an OLE file holding the encrypted package.
         raise EncryptedDocument("encrypted DOCX: the document is password protected")
     if not data.startswith(b"PK"):

@@ -48,7 +48,7 @@ def read(data: bytes, name: str = "") -> Document:
     """Read an .xlsx workbook into a :class:`Document`."""
     if not data:
         raise EmptyDocument("empty file")
-    if data.startswith(_OLE):
+    if data.startswith(_OLE) and "EncryptedPackage".encode("utf-16-le") in data:
         # Excel saves a workbook with a password as an OLE file holding the encrypted package.
         raise EncryptedDocument("encrypted XLSX: the workbook is password protected")
     try:
