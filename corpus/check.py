@@ -31,7 +31,7 @@ import pyarrow.parquet as pq
 from rich.console import Console
 from rich.table import Table
 
-from corpus.manifest import MANIFEST, Manifest
+from corpus.manifest import CORPUS_STATE, MANIFEST, Manifest
 from corpus.store import (
     ALL_SCHEMAS,
     CORPUS_FINDINGS,
@@ -48,7 +48,7 @@ from normalize.records import SEVERITIES, ReportMeta, StdCell
 from normalize.validate import validate_report
 
 FINDINGS_SCHEMA = SCHEMAS["findings"]
-CORPUS_STATE = "corpus_findings"  # manifest meta key: 'done' once they match the dataset
+
 UNITS_SCHEMA = pa.schema(
     [
         (name, pa.string())
@@ -169,6 +169,12 @@ def update_corpus_findings(out: Path) -> pd.DataFrame:
         if old not in written:
             old.unlink()
     return found
+
+
+def corpus_findings_counts(out: Path) -> tuple[int, dict[str, int]]:
+    """:func:`update_corpus_findings`, returning how many and doc_id -> count (small, picklable)."""
+    found = update_corpus_findings(Path(out))
+    return len(found), {str(k): int(v) for k, v in found["doc_id"].value_counts().items()}
 
 
 def refresh_report_findings(manifest: Manifest, *, missing_only: bool = False) -> dict[str, int]:

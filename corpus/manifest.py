@@ -66,6 +66,7 @@ from corpus.store import (
 )
 
 MANIFEST = "manifest.sqlite"
+CORPUS_STATE = "corpus_findings"  # meta key: 'done' once the findings across reports match the dataset
 DOCUMENTS_SCHEMA = SCHEMAS["documents"]
 MANIFEST_EXPORT = "manifest.parquet"
 
@@ -263,6 +264,11 @@ class Manifest:
 
     def set_meta(self, key: str, value: str) -> None:
         self.con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    def has_flat_findings(self) -> bool:
+        """Whether ``findings`` holds files outside the part layout (an older ``check``'s)."""
+        root = dataset_path(self.out, "findings")
+        return root.is_dir() and any(p.is_file() for p in root.iterdir())
 
     # -- parts ------------------------------------------------------------------
 

@@ -27,7 +27,7 @@ import hashlib
 import os
 import resource
 import socket
-import stat
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -38,11 +38,8 @@ from itertools import islice
 from pathlib import Path
 
 from corpus.executors import DEFAULT_BATCH, default_jobs, make_executor
-from corpus.inputs import check_arguments, check_input, roots_of, source_name, source_path
 from corpus.keywords import write_keywords_apart
-from corpus.limits import guarded_narrative, guarded_process
-from corpus.lock import output_lock
-from corpus.manifest import BatchResult, FileRecord, Item, Manifest
+from corpus.manifest import CORPUS_STATE, BatchResult, FileRecord, Item, Manifest
 from corpus.store import (
     ALL_SCHEMAS,
     PartWriter,
@@ -52,8 +49,6 @@ from corpus.store import (
     with_finding_ids,
 )
 from extract.errors import ExtractError
-from extract.limits import DEFAULT as DEFAULT_LIMITS
-from extract.limits import Limits
 from extract.readers.archive import is_archive_name, list_archive, read_input
 from normalize.pipeline import EXTRACTOR_VERSION, Report, process
 from normalize.records import ReportMeta
@@ -65,6 +60,7 @@ SKIP_SUFFIXES = {
     ".parquet",
     ".csv",
     ".tsv",
+    ".md",
     ".py",
     ".toml",
     ".yaml",
@@ -102,7 +98,6 @@ class Summary:
     workers: int = 1
     findings_reset: bool = False  # findings of an older ``nianbao check`` recomputed
     keywords: int | None = None  # keyword rows written (None: keywords not recomputed)
-    failed_on_record: int = 0  # inputs failed in the manifest after the run (this run's or earlier)
 
     def add(self, result: BatchResult) -> None:
         self.unchanged += len(result.unchanged)
@@ -124,45 +119,21 @@ class Task:
     part: int
     items: list[Item]
     narrative: bool
-    limits: Limits = DEFAULT_LIMITS
-    roots: tuple[str, ...] = ()  # resolved paths given: where symbolic links may lead
-
-
-# Markdown is read (crawlers save report pages as .md), but not a folder's own notes.
-NOTE_NAMES = ("readme", "changelog", "license", "notes")
 
 
 def _passed_over(name: str) -> bool:
     base = os.path.basename(name)
-    if Path(base).suffix.lower() == ".md" and base.lower().startswith(NOTE_NAMES):
-        return True
     return base.startswith(".") or Path(base).suffix.lower() in SKIP_SUFFIXES
 
 
 def iter_listing(paths: Iterable[Path]) -> Iterator[tuple[str, int, int]]:
-    """(source, size, mtime_ns) of every input: files named, and files below folders named
+    """(path, size, mtime_ns) of every input: files named, and files below folders named
     (sorted; hidden files and the companions in ``SKIP_SUFFIXES`` passed over).  A zip
-    archive is walked like a folder: its members are listed as ``archive.zip!/inner``.
-
-    Whatever is not a regular file is listed too (FIFOs, devices, symbolic links to
-    folders, folders that cannot be listed): the worker refuses it with its reason
-    (:func:`corpus.inputs.check_input`), so nothing is skipped without a row.  A name
-    that is not UTF-8 is listed escaped (:func:`corpus.inputs.source_name`)."""
-    for source, size, mtime in _listing(paths):
-        yield source_name(source), size, mtime
-
-
-def _listing(paths: Iterable[Path]) -> Iterator[tuple[str, int, int]]:
+    archive is walked like a folder: its members are listed as ``archive.zip!/inner``."""
     for path in paths:
         if path.is_dir():
-            unlistable: list[OSError] = []
-            for root, dirs, files in os.walk(path, onerror=unlistable.append):
-                for name in sorted(d for d in dirs if not d.startswith(".")):
-                    if os.path.islink(os.path.join(root, name)):  # not followed: a row says so
-                        yield os.path.join(root, name), -1, -1
+            for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                while unlistable:  # a folder that cannot be listed (too long a path ...)
-                    yield str(unlistable.pop().filename), -1, -1
                 for name in sorted(files):
                     if name.startswith(".") or Path(name).suffix.lower() in SKIP_SUFFIXES:
                         continue
@@ -172,15 +143,13 @@ def _listing(paths: Iterable[Path]) -> Iterator[tuple[str, int, int]]:
                     except OSError:
                         yield full, -1, -1  # listed but unreadable: becomes a failed row
                         continue
-                    if is_archive_name(name) and stat.S_ISREG(st.st_mode):
+                    if is_archive_name(name):
                         yield from list_archive(full, st.st_size, st.st_mtime_ns, _passed_over)
                         continue
                     yield full, st.st_size, st.st_mtime_ns
-            while unlistable:
-                yield str(unlistable.pop().filename), -1, -1
         elif path.exists():
             st = path.stat()
-            if is_archive_name(path.name) and stat.S_ISREG(st.st_mode):
+            if is_archive_name(path.name):
                 yield from list_archive(str(path), st.st_size, st.st_mtime_ns, _passed_over)
                 continue
             yield str(path), st.st_size, st.st_mtime_ns
@@ -297,8 +266,7 @@ def process_batch(task: Task) -> BatchResult:
         for item in task.items:
             path = item.path or item.source
             try:
-                check_input(source_path(path), task.roots, task.limits)  # a FIFO, a device ...: refused
-                data, size, mtime = read_input(source_path(path))  # a file, or a member of an archive
+                data, size, mtime = read_input(path)  # a file, or a member of an archive
             except OSError as exc:
                 report = _failed_report(path, item.source, f"cannot read file: {exc.strerror}")
                 size, mtime, sha = max(item.size, 0), item.mtime_ns, None
@@ -332,14 +300,13 @@ def process_batch(task: Task) -> BatchResult:
                         )
                     )
                     continue
-                report = guarded_process(data, item.source, sha, task.limits, process)
+                report = process(data, item.source, sha)
                 del data
-            # The narrative first: when it cannot be made, the documents row says so.
-            narrative = guarded_narrative(narrative_rows_of, report, task.limits) if task.narrative else {}
             rows = report_rows(report)
             year = report.meta.year
             documents[report.doc_id] = (year, rows.pop("documents")[0])
-            rows.update(narrative)
+            if task.narrative:
+                rows.update(narrative_rows_of(report))
             for name, items in rows.items():
                 if items:
                     writer.add(name, year, items)
@@ -392,12 +359,32 @@ def _release_memory() -> None:
 _frozen = False  # whether this process has frozen its long-lived objects
 
 
-def _tasks(
-    manifest: Manifest, out: Path, batch_size: int, narrative: bool, limits: Limits, roots: tuple[str, ...]
-) -> Iterator[Task]:
+def _tasks(manifest: Manifest, out: Path, batch_size: int, narrative: bool) -> Iterator[Task]:
     todo = manifest.todo()
     while batch := list(islice(todo, batch_size)):
-        yield Task(str(out), manifest.next_part(), batch, narrative, limits, roots)
+        yield Task(str(out), manifest.next_part(), batch, narrative)
+
+
+def _corpus_step(out: Path) -> tuple[int, dict[str, int]]:
+    """The rules across reports over the whole dataset (``corpus.check``), written beside the parts.
+
+    They read every report's cells and narrative into pandas.  Unless this process holds
+    pandas already (a notebook, a test), that happens in a child process: the driver
+    stays lean (no pandas, no corpus-wide frames) and the memory goes back when it exits.
+    """
+    if "pandas" in sys.modules:
+        return _corpus_counts(out)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("forkserver")) as pool:
+        return pool.submit(_corpus_counts, out).result()
+
+
+def _corpus_counts(out: Path) -> tuple[int, dict[str, int]]:
+    from corpus.check import corpus_findings_counts  # pandas: imported where this runs
+
+    return corpus_findings_counts(out)
 
 
 def options_key(narrative: bool) -> str:
@@ -416,8 +403,6 @@ def run_extract(
     batch_size: int = DEFAULT_BATCH,
     narrative: bool = True,
     compact_target: int = COMPACT_TARGET,
-    limits: Limits = DEFAULT_LIMITS,
-    wait: bool = False,
     on_progress: Callable[[int], None] | None = None,
     on_total: Callable[[int], None] | None = None,
     on_batch: Callable[[BatchResult], None] | None = None,
@@ -428,55 +413,13 @@ def run_extract(
     Dask cluster when ``dask`` is ``'local'`` or a scheduler address.  Inputs done
     before with the same extractor version and options are skipped unless ``force``.
     Documents of inputs not listed this time stay, unless ``prune``.
-
-    ``limits`` bound what one document may cost (see :mod:`extract.limits`).  A run
-    holds the lock of ``out``: another run into it raises :class:`corpus.lock.OutputLocked`,
-    or waits for it with ``wait``.  A path given that cannot be used raises
-    :class:`corpus.inputs.InputError` before anything is written.
     """
+
     started = time.perf_counter()
     paths = [Path(p) for p in paths]
-    check_arguments(paths)  # a wrong path fails before anything is written
-    roots = roots_of(paths)
-    with output_lock(out, wait):
-        summary = _run_locked(
-            paths,
-            out,
-            roots,
-            jobs,
-            dask,
-            force,
-            prune,
-            batch_size,
-            narrative,
-            compact_target,
-            limits,
-            on_progress,
-            on_total,
-            on_batch,
-        )
-    summary.seconds = time.perf_counter() - started
-    return summary
-
-
-def _run_locked(
-    paths: list[Path],
-    out: Path,
-    roots: tuple[str, ...],
-    jobs: int | None,
-    dask: str | None,
-    force: bool,
-    prune: bool,
-    batch_size: int,
-    narrative: bool,
-    compact_target: int,
-    limits: Limits,
-    on_progress: Callable[[int], None] | None,
-    on_total: Callable[[int], None] | None,
-    on_batch: Callable[[BatchResult], None] | None,
-) -> Summary:
-    from corpus.check import CORPUS_STATE, reclaim_flat_findings, update_corpus_findings
-
+    for p in paths:  # a wrong path fails before anything is written
+        if not p.exists():
+            raise FileNotFoundError(f"no such file or folder: {p}")
     jobs = jobs or default_jobs()
     use_system_allocator()  # the driver merges parts (and is the worker when in-process)
     if not dask and jobs <= 1:  # in-process: this process is the worker
@@ -500,7 +443,10 @@ def _run_locked(
         summary.skipped = summary.inputs - n_todo
         if on_total:
             on_total(n_todo)
-        summary.findings_reset = reclaim_flat_findings(manifest)
+        if manifest.has_flat_findings():  # left by an older ``nianbao check``
+            from corpus.check import reclaim_flat_findings
+
+            summary.findings_reset = reclaim_flat_findings(manifest)
         if prune:  # the findings across reports will need redoing
             manifest.set_meta(CORPUS_STATE, "stale")
         if n_todo:
@@ -508,9 +454,7 @@ def _run_locked(
             summary.executor, summary.workers = executor.name, executor.workers
             try:
                 results = executor.imap_unordered(
-                    process_batch,
-                    _tasks(manifest, out, batch_size, narrative, limits, roots),
-                    max(2, 2 * executor.workers),
+                    process_batch, _tasks(manifest, out, batch_size, narrative), max(2, 2 * executor.workers)
                 )
                 for k, result in enumerate(results, 1):
                     if result.files:  # before the commit: a kill after it leaves them stale
@@ -533,9 +477,7 @@ def _run_locked(
         manifest.ensure_schemas(ALL_SCHEMAS)
         corpus_counts = None
         if manifest.meta(CORPUS_STATE) != "done":  # set stale above, or by a killed run
-            found = update_corpus_findings(out)
-            summary.corpus_findings = len(found)
-            corpus_counts = found["doc_id"].value_counts().to_dict()
+            summary.corpus_findings, corpus_counts = _corpus_step(out)
         manifest.refresh_documents(corpus_counts)
         manifest.set_meta(CORPUS_STATE, "done")
         manifest.export()
@@ -546,9 +488,7 @@ def _run_locked(
             summary.keywords = write_keywords_apart(
                 out
             )  # weighted by the whole corpus: redone when it changes
-        (summary.failed_on_record,) = manifest.con.execute(
-            "SELECT count(*) FROM files WHERE status = 'failed'"
-        ).fetchone()
     finally:
         manifest.close()
+    summary.seconds = time.perf_counter() - started
     return summary
