@@ -27,6 +27,7 @@ import hashlib
 import os
 import resource
 import socket
+import stat
 import sys
 import time
 from collections import Counter
@@ -38,7 +39,10 @@ from itertools import islice
 from pathlib import Path
 
 from corpus.executors import DEFAULT_BATCH, default_jobs, make_executor
+from corpus.inputs import check_arguments, check_input, roots_of, source_name, source_path
 from corpus.keywords import write_keywords_apart
+from corpus.limits import guarded_narrative, guarded_process
+from corpus.lock import output_lock
 from corpus.manifest import CORPUS_STATE, BatchResult, FileRecord, Item, Manifest
 from corpus.store import (
     ALL_SCHEMAS,
@@ -49,6 +53,8 @@ from corpus.store import (
     with_finding_ids,
 )
 from extract.errors import ExtractError
+from extract.limits import DEFAULT as DEFAULT_LIMITS
+from extract.limits import Limits
 from extract.readers.archive import is_archive_name, list_archive, read_input
 from normalize.pipeline import EXTRACTOR_VERSION, Report, process
 from normalize.records import ReportMeta
@@ -60,7 +66,6 @@ SKIP_SUFFIXES = {
     ".parquet",
     ".csv",
     ".tsv",
-    ".md",
     ".py",
     ".toml",
     ".yaml",
@@ -98,6 +103,7 @@ class Summary:
     workers: int = 1
     findings_reset: bool = False  # findings of an older ``nianbao check`` recomputed
     keywords: int | None = None  # keyword rows written (None: keywords not recomputed)
+    failed_on_record: int = 0  # inputs failed in the manifest after the run (this run's or earlier)
 
     def add(self, result: BatchResult) -> None:
         self.unchanged += len(result.unchanged)
@@ -119,21 +125,45 @@ class Task:
     part: int
     items: list[Item]
     narrative: bool
+    limits: Limits = DEFAULT_LIMITS
+    roots: tuple[str, ...] = ()  # resolved paths given: where symbolic links may lead
+
+
+# Markdown is read (crawlers save report pages as .md), but not a folder's own notes.
+NOTE_NAMES = ("readme", "changelog", "license", "notes")
 
 
 def _passed_over(name: str) -> bool:
     base = os.path.basename(name)
+    if Path(base).suffix.lower() == ".md" and base.lower().startswith(NOTE_NAMES):
+        return True
     return base.startswith(".") or Path(base).suffix.lower() in SKIP_SUFFIXES
 
 
 def iter_listing(paths: Iterable[Path]) -> Iterator[tuple[str, int, int]]:
-    """(path, size, mtime_ns) of every input: files named, and files below folders named
+    """(source, size, mtime_ns) of every input: files named, and files below folders named
     (sorted; hidden files and the companions in ``SKIP_SUFFIXES`` passed over).  A zip
-    archive is walked like a folder: its members are listed as ``archive.zip!/inner``."""
+    archive is walked like a folder: its members are listed as ``archive.zip!/inner``.
+
+    Whatever is not a regular file is listed too (FIFOs, devices, symbolic links to
+    folders, folders that cannot be listed): the worker refuses it with its reason
+    (:func:`corpus.inputs.check_input`), so nothing is skipped without a row.  A name
+    that is not UTF-8 is listed escaped (:func:`corpus.inputs.source_name`)."""
+    for source, size, mtime in _listing(paths):
+        yield source_name(source), size, mtime
+
+
+def _listing(paths: Iterable[Path]) -> Iterator[tuple[str, int, int]]:
     for path in paths:
         if path.is_dir():
-            for root, dirs, files in os.walk(path):
+            unlistable: list[OSError] = []
+            for root, dirs, files in os.walk(path, onerror=unlistable.append):
+                for name in sorted(d for d in dirs if not d.startswith(".")):
+                    if os.path.islink(os.path.join(root, name)):  # not followed: a row says so
+                        yield os.path.join(root, name), -1, -1
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                while unlistable:  # a folder that cannot be listed (too long a path ...)
+                    yield str(unlistable.pop().filename), -1, -1
                 for name in sorted(files):
                     if name.startswith(".") or Path(name).suffix.lower() in SKIP_SUFFIXES:
                         continue
@@ -143,13 +173,15 @@ def iter_listing(paths: Iterable[Path]) -> Iterator[tuple[str, int, int]]:
                     except OSError:
                         yield full, -1, -1  # listed but unreadable: becomes a failed row
                         continue
-                    if is_archive_name(name):
+                    if is_archive_name(name) and stat.S_ISREG(st.st_mode):
                         yield from list_archive(full, st.st_size, st.st_mtime_ns, _passed_over)
                         continue
                     yield full, st.st_size, st.st_mtime_ns
+            while unlistable:
+                yield str(unlistable.pop().filename), -1, -1
         elif path.exists():
             st = path.stat()
-            if is_archive_name(path.name):
+            if is_archive_name(path.name) and stat.S_ISREG(st.st_mode):
                 yield from list_archive(str(path), st.st_size, st.st_mtime_ns, _passed_over)
                 continue
             yield str(path), st.st_size, st.st_mtime_ns
@@ -266,7 +298,8 @@ def process_batch(task: Task) -> BatchResult:
         for item in task.items:
             path = item.path or item.source
             try:
-                data, size, mtime = read_input(path)  # a file, or a member of an archive
+                check_input(source_path(path), task.roots, task.limits)  # a FIFO, a device ...: refused
+                data, size, mtime = read_input(source_path(path))  # a file, or a member of an archive
             except OSError as exc:
                 report = _failed_report(path, item.source, f"cannot read file: {exc.strerror}")
                 size, mtime, sha = max(item.size, 0), item.mtime_ns, None
@@ -300,13 +333,14 @@ def process_batch(task: Task) -> BatchResult:
                         )
                     )
                     continue
-                report = process(data, item.source, sha)
+                report = guarded_process(data, item.source, sha, task.limits, process)
                 del data
+            # The narrative first: when it cannot be made, the documents row says so.
+            narrative = guarded_narrative(narrative_rows_of, report, task.limits) if task.narrative else {}
             rows = report_rows(report)
             year = report.meta.year
             documents[report.doc_id] = (year, rows.pop("documents")[0])
-            if task.narrative:
-                rows.update(narrative_rows_of(report))
+            rows.update(narrative)
             for name, items in rows.items():
                 if items:
                     writer.add(name, year, items)
@@ -359,10 +393,12 @@ def _release_memory() -> None:
 _frozen = False  # whether this process has frozen its long-lived objects
 
 
-def _tasks(manifest: Manifest, out: Path, batch_size: int, narrative: bool) -> Iterator[Task]:
+def _tasks(
+    manifest: Manifest, out: Path, batch_size: int, narrative: bool, limits: Limits, roots: tuple[str, ...]
+) -> Iterator[Task]:
     todo = manifest.todo()
     while batch := list(islice(todo, batch_size)):
-        yield Task(str(out), manifest.next_part(), batch, narrative)
+        yield Task(str(out), manifest.next_part(), batch, narrative, limits, roots)
 
 
 def _corpus_step(out: Path) -> tuple[int, dict[str, int]]:
@@ -403,6 +439,8 @@ def run_extract(
     batch_size: int = DEFAULT_BATCH,
     narrative: bool = True,
     compact_target: int = COMPACT_TARGET,
+    limits: Limits = DEFAULT_LIMITS,
+    wait: bool = False,
     on_progress: Callable[[int], None] | None = None,
     on_total: Callable[[int], None] | None = None,
     on_batch: Callable[[BatchResult], None] | None = None,
@@ -413,13 +451,54 @@ def run_extract(
     Dask cluster when ``dask`` is ``'local'`` or a scheduler address.  Inputs done
     before with the same extractor version and options are skipped unless ``force``.
     Documents of inputs not listed this time stay, unless ``prune``.
-    """
 
+    ``limits`` bound what one document may cost (see :mod:`extract.limits`).  A run
+    holds the lock of ``out``: another run into it raises :class:`corpus.lock.OutputLocked`,
+    or waits for it with ``wait``.  A path given that cannot be used raises
+    :class:`corpus.inputs.InputError` before anything is written.
+    """
     started = time.perf_counter()
     paths = [Path(p) for p in paths]
-    for p in paths:  # a wrong path fails before anything is written
-        if not p.exists():
-            raise FileNotFoundError(f"no such file or folder: {p}")
+    check_arguments(paths)  # a wrong path fails before anything is written
+    roots = roots_of(paths)
+    with output_lock(out, wait):
+        summary = _run_locked(
+            paths,
+            out,
+            roots,
+            jobs,
+            dask,
+            force,
+            prune,
+            batch_size,
+            narrative,
+            compact_target,
+            limits,
+            on_progress,
+            on_total,
+            on_batch,
+        )
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _run_locked(
+    paths: list[Path],
+    out: Path,
+    roots: tuple[str, ...],
+    jobs: int | None,
+    dask: str | None,
+    force: bool,
+    prune: bool,
+    batch_size: int,
+    narrative: bool,
+    compact_target: int,
+    limits: Limits,
+    on_progress: Callable[[int], None] | None,
+    on_total: Callable[[int], None] | None,
+    on_batch: Callable[[BatchResult], None] | None,
+) -> Summary:
+
     jobs = jobs or default_jobs()
     use_system_allocator()  # the driver merges parts (and is the worker when in-process)
     if not dask and jobs <= 1:  # in-process: this process is the worker
@@ -454,7 +533,9 @@ def run_extract(
             summary.executor, summary.workers = executor.name, executor.workers
             try:
                 results = executor.imap_unordered(
-                    process_batch, _tasks(manifest, out, batch_size, narrative), max(2, 2 * executor.workers)
+                    process_batch,
+                    _tasks(manifest, out, batch_size, narrative, limits, roots),
+                    max(2, 2 * executor.workers),
                 )
                 for k, result in enumerate(results, 1):
                     if result.files:  # before the commit: a kill after it leaves them stale
@@ -488,7 +569,9 @@ def run_extract(
             summary.keywords = write_keywords_apart(
                 out
             )  # weighted by the whole corpus: redone when it changes
+        (summary.failed_on_record,) = manifest.con.execute(
+            "SELECT count(*) FROM files WHERE status = 'failed'"
+        ).fetchone()
     finally:
         manifest.close()
-    summary.seconds = time.perf_counter() - started
     return summary
