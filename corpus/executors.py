@@ -7,14 +7,26 @@ file names and counts: the rows themselves never travel, workers write them.
 
 Workers are long-lived: the readers (PDF stack) and the jieba tokenizer are loaded
 once per worker process by ``warm`` and then reused for every document.
+
+A worker that dies (an abort or a segfault in a C library, the kernel's OOM killer)
+takes its task with it, and in a process pool every task in flight: the pool is
+broken.  The pool executor then starts a new pool and runs each lost task again on
+its own; a task that kills its worker a second time, alone, is handed to ``on_death``
+with the reason ("worker died: SIGABRT"), which returns the task without the input
+that killed it (recorded failed) to run again.  Dask retries a task whose worker died
+once (``allowed-failures``) and then reports it; the same ``on_death`` follows.  So a
+poison document costs two workers and one failed row, and the rest of its batch and
+of the run is done.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol, TypeVar
 
 # Documents per task: small enough to balance load and lose little to a kill, large
@@ -26,9 +38,33 @@ DEFAULT_BATCH = 100
 # samples: a worker's memory grew by about 17 MB over 1,000 reports, and its CPU time by
 # a few per cent, for a dashboard nobody looks at here.
 LOCAL_WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
+# A task whose worker dies is retried once on another worker, then reported to us.
+LOCAL_SCHEDULER_CONFIG = {"distributed.scheduler.allowed-failures": 1}
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+OnDeath = Callable[[Any, str], Any]  # (task, reason) -> the task without its culprit, or None
+
+
+class WorkerDied(RuntimeError):
+    """A worker died and the task that killed it could not be reduced (no ``on_death``)."""
+
+
+def death_reason(exitcodes: Iterable[int | None]) -> str:
+    """ "worker died: SIGABRT" from the exit codes of a broken pool's processes (the
+    others were stopped with SIGTERM by the pool)."""
+    codes = [c for c in exitcodes if c not in (None, 0, -signal.SIGTERM)]
+    if not codes:
+        return "worker died"
+    code = codes[0]
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        return f"worker died: {name}" + (" (out of memory?)" if code == -signal.SIGKILL else "")
+    return f"worker died: exit status {code}"
 
 
 class Executor(Protocol):
@@ -37,7 +73,9 @@ class Executor(Protocol):
     workers: int
     name: str
 
-    def imap_unordered(self, fn: Callable[[T], R], tasks: Iterable[T], max_in_flight: int) -> Iterator[R]: ...
+    def imap_unordered(
+        self, fn: Callable[[T], R], tasks: Iterable[T], max_in_flight: int, on_death: OnDeath | None = None
+    ) -> Iterator[R]: ...
 
     def close(self) -> None: ...
 
@@ -60,8 +98,10 @@ class SerialExecutor:
         if warm:
             warm()
 
-    def imap_unordered(self, fn: Callable[[T], R], tasks: Iterable[T], max_in_flight: int) -> Iterator[R]:
-        for task in tasks:
+    def imap_unordered(
+        self, fn: Callable[[T], R], tasks: Iterable[T], max_in_flight: int, on_death: OnDeath | None = None
+    ) -> Iterator[R]:
+        for task in tasks:  # a worker that dies here is the run: nothing to contain
             yield fn(task)
 
     def close(self) -> None:
@@ -75,25 +115,72 @@ class PoolExecutor:
 
     def __init__(self, jobs: int, warm: Callable[[], None] | None = None):
         self.workers = jobs
+        self._warm = warm
+        self._start()
+
+    def _start(self) -> None:
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["corpus.run"])
-        self._pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=warm)
+        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=self._warm)
+        self._procs: dict[int, Any] = {}
 
-    def imap_unordered(self, fn: Callable[[T], R], tasks: Iterable[T], max_in_flight: int) -> Iterator[R]:
-        pending: set[Future] = set()
+    def _submit(self, fn: Callable[[T], R], task: T) -> Future:
+        fut = self._pool.submit(fn, task)
+        self._procs.update(self._pool._processes or {})  # to read their exit codes if one dies
+        return fut
+
+    def _restart(self) -> str:
+        """Replace a broken pool; returns why it broke."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        reason = death_reason(p.exitcode for p in self._procs.values())
+        self._start()
+        return reason
+
+    def imap_unordered(
+        self, fn: Callable[[T], R], tasks: Iterable[T], max_in_flight: int, on_death: OnDeath | None = None
+    ) -> Iterator[R]:
+        pending: dict[Future, T] = {}
         it = iter(tasks)
         exhausted = False
         while True:
             while not exhausted and len(pending) < max_in_flight:
                 try:
-                    pending.add(self._pool.submit(fn, next(it)))
+                    task = next(it)
                 except StopIteration:
                     exhausted = True
+                else:
+                    pending[self._submit(fn, task)] = task
             if not pending:
                 return
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            lost: list[T] = []
             for fut in done:
-                yield fut.result()
+                task = pending.pop(fut)
+                try:
+                    result = fut.result()
+                except BrokenProcessPool:
+                    lost.append(task)
+                else:
+                    yield result
+            if lost:  # the pool is gone, and with it every task in flight
+                lost.extend(pending.values())
+                pending.clear()
+                self._restart()
+                for task in lost:
+                    yield self._alone(fn, task, on_death)
+
+    def _alone(self, fn: Callable[[T], R], task: T, on_death: OnDeath | None) -> R:
+        """Run a task that was in flight when a worker died, with nothing beside it; while it
+        kills its worker, ``on_death`` takes out the input that did."""
+        while True:
+            try:
+                return self._submit(fn, task).result()
+            except BrokenProcessPool:
+                reason = self._restart()
+                reduced = on_death(task, reason) if on_death else None
+                if reduced is None:
+                    raise WorkerDied(reason) from None
+                task = reduced
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
@@ -114,7 +201,7 @@ class DaskExecutor:
 
         self._cluster: Any = None
         if address == "local":
-            with dask.config.set(LOCAL_WORKER_CONFIG):
+            with dask.config.set({**LOCAL_WORKER_CONFIG, **LOCAL_SCHEDULER_CONFIG}):
                 self._cluster = LocalCluster(
                     n_workers=jobs,
                     threads_per_worker=1,
@@ -130,22 +217,38 @@ class DaskExecutor:
         if warm:
             self._client.run(warm)
 
-    def imap_unordered(self, fn: Callable[[T], R], tasks: Iterable[T], max_in_flight: int) -> Iterator[R]:
-        from distributed import as_completed
+    def imap_unordered(
+        self, fn: Callable[[T], R], tasks: Iterable[T], max_in_flight: int, on_death: OnDeath | None = None
+    ) -> Iterator[R]:
+        from distributed import KilledWorker, as_completed
 
         it = iter(tasks)
-        first = [
-            self._client.submit(fn, t, pure=False) for _, t in zip(range(max_in_flight), it, strict=False)
-        ]
+        of: dict[str, T] = {}
+
+        def submit(task: T):
+            fut = self._client.submit(fn, task, pure=False)
+            of[fut.key] = task
+            return fut
+
+        first = [submit(t) for _, t in zip(range(max_in_flight), it, strict=False)]
         if not first:
             return
         queue = as_completed(first)
         for fut in queue:
-            result = fut.result()
+            task = of.pop(fut.key)
+            try:
+                result = fut.result()
+            except KilledWorker:  # it killed two workers: take out the input that did
+                reduced = on_death(task, "worker died (killed two Dask workers)") if on_death else None
+                fut.release()
+                if reduced is None:
+                    raise WorkerDied("a task killed two Dask workers") from None
+                queue.add(submit(reduced))
+                continue
             fut.release()
             nxt = next(it, None)
             if nxt is not None:
-                queue.add(self._client.submit(fn, nxt, pure=False))
+                queue.add(submit(nxt))
             yield result
 
     def close(self) -> None:

@@ -15,8 +15,11 @@ validation) and then its narrative rows, under
   the worker goes on with the next document.
 
 What the guard cannot catch is a process that dies (an abort or a segfault in a C
-library, the kernel's OOM killer): that is the executors' business
-(:mod:`corpus.executors`).
+library, the kernel's OOM killer).  For that, a worker names the input it is on in a
+small file beside its staged part (:func:`mark_doing`); when a worker dies, the
+executor (:mod:`corpus.executors`) runs the lost task again alone, and if it dies
+again, :func:`isolate` reads that file and returns the task with the input recorded
+failed ("worker died: SIGABRT while reading X") instead of read.
 """
 
 from __future__ import annotations
@@ -26,8 +29,11 @@ import signal
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, TypeVar
 
+from corpus.store import STAGING
 from extract import limits as extract_limits
 from extract.detect import detect
 from extract.limits import Limits
@@ -122,3 +128,38 @@ def guarded_narrative(fn: Callable[[Report], dict], report: Report, lim: Limits)
     note = f"narrative left out: {reason}"
     report.error = f"{report.error}; {note}" if report.error else note
     return {}
+
+
+# ---------------------------------------------------------------- a document that kills its worker
+
+
+def doing_path(out: str, part: int) -> Path:
+    """The file naming the input a worker is on, for the driver to read if the worker dies."""
+    return Path(out) / STAGING / f"part-{part:08d}.doing"
+
+
+def mark_doing(out: str, part: int, source: str) -> None:
+    path = doing_path(out, part)
+    try:
+        path.write_text(source, "utf-8")
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(source, "utf-8")
+
+
+def done_doing(out: str, part: int) -> None:
+    doing_path(out, part).unlink(missing_ok=True)
+
+
+def isolate(task: Any, reason: str) -> Any:
+    """The task again, with the input its worker died on recorded failed (``reason`` named)
+    instead of read; None when no input is named (the worker died between documents)."""
+    path = doing_path(task.out, task.part)
+    try:
+        culprit = path.read_text("utf-8")
+    except OSError:
+        return None
+    path.unlink(missing_ok=True)
+    if not culprit or culprit in task.refused:
+        return None
+    return replace(task, refused={**task.refused, culprit: f"{reason} while reading {culprit}"})

@@ -39,9 +39,9 @@ from itertools import islice
 from pathlib import Path
 
 from corpus.executors import DEFAULT_BATCH, default_jobs, make_executor
-from corpus.inputs import check_arguments, check_input, roots_of, source_name, source_path
+from corpus.inputs import InputRefused, check_arguments, check_input, roots_of, source_name, source_path
 from corpus.keywords import write_keywords_apart
-from corpus.limits import guarded_narrative, guarded_process
+from corpus.limits import done_doing, guarded_narrative, guarded_process, isolate, mark_doing
 from corpus.lock import output_lock
 from corpus.manifest import CORPUS_STATE, BatchResult, FileRecord, Item, Manifest
 from corpus.store import (
@@ -127,6 +127,7 @@ class Task:
     narrative: bool
     limits: Limits = DEFAULT_LIMITS
     roots: tuple[str, ...] = ()  # resolved paths given: where symbolic links may lead
+    refused: dict[str, str] = field(default_factory=dict)  # source -> why not read (it killed a worker)
 
 
 # Markdown is read (crawlers save report pages as .md), but not a folder's own notes.
@@ -297,7 +298,10 @@ def process_batch(task: Task) -> BatchResult:
     try:
         for item in task.items:
             path = item.path or item.source
+            mark_doing(task.out, task.part, item.source)  # read by the driver if this process dies
             try:
+                if item.source in task.refused:
+                    raise InputRefused(task.refused[item.source])
                 check_input(source_path(path), task.roots, task.limits)  # a FIFO, a device ...: refused
                 data, size, mtime = read_input(source_path(path))  # a file, or a member of an archive
             except OSError as exc:
@@ -360,6 +364,7 @@ def process_batch(task: Task) -> BatchResult:
                     path,
                 )
             )
+        done_doing(task.out, task.part)  # past the documents: a death now is no document's
         for year, doc in documents.values():
             writer.add("documents", year, [doc])
         result.written = writer.close()
@@ -458,7 +463,7 @@ def run_extract(
     :class:`corpus.inputs.InputError` before anything is written.
     """
     started = time.perf_counter()
-    paths = [Path(p) for p in paths]
+    paths, out = [Path(p) for p in paths], Path(out)
     check_arguments(paths)  # a wrong path fails before anything is written
     roots = roots_of(paths)
     with output_lock(out, wait):
@@ -536,6 +541,7 @@ def _run_locked(
                     process_batch,
                     _tasks(manifest, out, batch_size, narrative, limits, roots),
                     max(2, 2 * executor.workers),
+                    on_death=isolate,
                 )
                 for k, result in enumerate(results, 1):
                     if result.files:  # before the commit: a kill after it leaves them stale

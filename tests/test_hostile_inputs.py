@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import psutil
 import pytest
 
 from corpus import run as run_mod
@@ -341,3 +342,50 @@ def test_strict_fails_whenever_a_failed_document_is_on_record(tmp_path: Path):
     (root / "empty.txt").unlink()
     assert _cli(*args).returncode == 1  # the dataset keeps it until pruned
     assert _cli(*args, "--prune").returncode == 0
+
+
+# ---------------------------------------------------------------- a document that kills its worker
+
+
+def _workers(proc: psutil.Process) -> list[psutil.Process]:
+    """The pool's worker processes below ``proc`` (children of its forkserver)."""
+    out = []
+    for child in proc.children(recursive=True):
+        try:
+            if "forkserver" in " ".join(child.parent().cmdline()):
+                out.append(child)
+        except psutil.Error:
+            pass
+    return out
+
+
+def test_a_document_that_kills_its_worker_twice_is_failed_and_the_rest_is_done(tmp_path: Path):
+    # Before: BrokenProcessPool, exit 1 on every rerun, the good files of the batch never done.
+    root = tmp_path / "in"
+    _with_good(root, 5)
+    line = GOOD.read_text("utf-8").replace("\n", "　")
+    (root / "poison.txt").write_text(line * (1_000_000 // len(line.encode()) + 1), "utf-8")  # ~1.5 s
+    out = tmp_path / "out"
+    args = ["extract", str(root), "--out", str(out), "--jobs", "2", "--batch-size", "3", "--no-narrative"]
+    proc = subprocess.Popen([sys.executable, "-m", "corpus.cli", *args], stderr=subprocess.PIPE, text=True)
+    driver = psutil.Process(proc.pid)
+    kills, last_kill, deadline = 0, 0, time.monotonic() + 120
+    while kills < 2 and proc.poll() is None and time.monotonic() < deadline:
+        for marker in (out / ".staging").glob("*.doing"):
+            try:
+                fresh = marker.stat().st_mtime_ns > last_kill and marker.read_text("utf-8").endswith(
+                    "poison.txt"
+                )
+            except OSError:
+                continue
+            if fresh:  # a worker is on the poison document: kill it, as the OOM killer would
+                for w in _workers(driver):
+                    w.kill()
+                kills, last_kill = kills + 1, time.time_ns()
+                break
+        time.sleep(0.01)
+    assert proc.wait(timeout=120) == 0, proc.stderr.read()
+    assert kills == 2
+    reasons = _reasons(out)
+    assert reasons["poison.txt"].startswith("worker died: SIGKILL (out of memory?) while reading ")
+    _good_ok(out, 5)
