@@ -41,11 +41,15 @@ def _nfkc(s: str) -> str:
     return unicodedata.normalize("NFKC", s)
 
 
+_PAGE_NUMBER = re.compile(r"^[-—–－\s]*\d{1,3}[-—–－\s]*$")
+_DATE_PREFIX = re.compile(r"^[（(\[【]\s*(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s*[)）\]】]")
+
+
 def title_lines(preamble: list[Paragraph], limit: int = 4) -> list[str]:
-    """The short lines at the top that make up the title."""
+    """The short lines at the top that make up the title (a page number above it skipped)."""
     out = []
-    for p in preamble[:limit]:
-        t = _TITLE_LABEL.sub("", _nfkc(p.text).strip())
+    for p in [p for p in preamble if not _PAGE_NUMBER.match(_nfkc(p.text))][:limit]:
+        t = _DATE_PREFIX.sub("", _TITLE_LABEL.sub("", _nfkc(p.text).strip())).strip()
         if t and len(t) <= 60:
             out.append(t)
     return out
@@ -68,6 +72,7 @@ def clean_agency(name: str | None) -> str | None:
     if not name:
         return None
     s = re.sub(r"\s+", "", _nfkc(name))
+    s = _DATE_PREFIX.sub("", s)  # a list page's (2024-01-07) before the name
     s = re.sub(r"^(?:关于|本)", "", s)
     s = re.sub(r"(?:关于|的)$", "", s)
     s = s.strip("《》“”\"'：:，,。")
@@ -82,6 +87,44 @@ def signature_agency(paragraphs: list[Paragraph]) -> str | None:
             cand = re.sub(r"\s+", "", _nfkc(tail[k - 1]))
             if 2 < len(cand) <= 30 and _AGENCY_END.search(cand):
                 return cand
+    return None
+
+
+# The body named in the preface when the title does not name it.
+_PREFACE_AGENCY = (
+    re.compile(r"现(?:将|予|特)?公布(?P<a>[^，。；、]{2,30}?)(?:19|20)\d{2}\s*年"),
+    re.compile(r"本(?:年度)?报告由(?P<a>[^，。；、]{2,30}?)(?:根据|依据|按照|依照|编制|制作)"),
+    re.compile(r"请(?:与|联系|向)(?P<a>[^，。；、（(]{2,30}?)(?:联系|咨询|反映)"),
+)
+_OFFICE_OF = re.compile(r"^(?P<a>.+?(?:局|委员会|委|厅|署|中心|院|办事处|管委会|管理委员会))办公室$")
+
+
+def preface_agency(paragraphs: list[Paragraph]) -> str | None:
+    """The body a preface names: 现公布XX2025年…, 本报告由XX编制, 请与XX(办公室)联系."""
+    text = "".join(_nfkc(p.text).strip() for p in paragraphs[:10])  # lines a layout wrapped
+    for pat in _PREFACE_AGENCY:
+        m = pat.search(text)
+        if not m:
+            continue
+        cand = clean_agency(m.group("a"))
+        if not cand or cand.startswith(("我", "本")):
+            continue
+        office = _OFFICE_OF.match(cand)
+        if office and "人民政府" not in office.group("a")[-4:]:
+            cand = office.group("a")  # XX局办公室 answers for XX局
+        if _AGENCY_END.search(cand):
+            return cand
+    return None
+
+
+def title_date(paragraphs: list[Paragraph]) -> date | None:
+    """A date printed alone under the title, often in brackets: （2024年1月20日）."""
+    for p in paragraphs[:6]:
+        t = _nfkc(p.text).strip().strip("()（）[]【】 ")
+        if t and len(t) <= 16:
+            d = parse_date(t)
+            if d and re.fullmatch(r"[\d年月日〇零○一二三四五六七八九十\-/.\s]+", t):
+                return d
     return None
 
 

@@ -117,10 +117,17 @@ def _metadata(doc: Document, preamble, sections: list[Section]) -> ReportMeta:
     if doc.meta.get("title"):
         lines = [*lines, doc.meta["title"]]
     agency, year = M.agency_and_year(lines)
-    agency = agency or M.clean_agency(doc.meta.get("agency")) or M.signature_agency(paragraphs)
+    agency = (
+        agency
+        or M.clean_agency(doc.meta.get("agency"))
+        or M.signature_agency(paragraphs)
+        or M.preface_agency(paragraphs)
+    )
     if year is None:
         year = M.period_year(doc.text()[:3000])
-    published: date | None = M.signature_date(paragraphs) or M.printed_publish_date(paragraphs)
+    published: date | None = (
+        M.signature_date(paragraphs) or M.printed_publish_date(paragraphs) or M.title_date(paragraphs)
+    )
     if published is None and doc.meta.get("published"):
         published = M.parse_date(doc.meta["published"])
     return ReportMeta(agency, year, "unknown", published.isoformat() if published else None)

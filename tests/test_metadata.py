@@ -52,3 +52,43 @@ def test_signature_agency_and_date():
 
 def test_period_year():
     assert M.period_year("本年度报告中所列数据的统计期限自2024年1月1日起，至2024年12月31日止。") == 2024
+
+
+def test_a_page_number_above_the_title_and_a_list_pages_date_prefix():
+    lines = M.title_lines(
+        [Paragraph("- 1 -"), Paragraph("(2024-01-07)晋江市人民政府2023年政府信息公开工作年度报告")]
+    )
+    assert M.agency_and_year(lines) == ("晋江市人民政府", 2023)
+    assert M.agency_and_year(
+        M.title_lines([Paragraph("1"), Paragraph("柳州市商务局2021年政府信息公开工作年度报告")])
+    ) == (
+        "柳州市商务局",
+        2021,
+    )
+
+
+@pytest.mark.parametrize(
+    ("preface", "agency"),
+    [
+        (["根据《条例》规定，现公布", "柳州市商务局2021年政府信息公开工作年度报告。"], "柳州市商务局"),
+        (["本年度报告由福州高新技术产业开发区管委会编制，所列数据…"], "福州高新技术产业开发区管委会"),
+        (["如对本报告有疑问，请与陆良县卫生健康委员会办公室联系。"], "陆良县卫生健康委员会"),
+        (["如对本报告有疑问，请与XX市人民政府办公室联系。"], "XX市人民政府办公室"),
+        (["如对本报告有疑问，请与我局联系。"], None),
+    ],
+)
+def test_the_body_named_only_in_the_preface(preface, agency):
+    assert M.preface_agency([Paragraph("2025年政府信息公开工作年度报告"), *map(Paragraph, preface)]) == agency
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("（2024年1月20日）", date(2024, 1, 20)),
+        ("(2024.01.20)", date(2024, 1, 20)),
+        ("二〇二四年一月二十日", date(2024, 1, 20)),
+    ],
+)
+def test_a_date_under_the_title(line, expected):
+    assert M.title_date([Paragraph("2023年政府信息公开工作年度报告"), Paragraph(line)]) == expected
+    assert M.parse_date("2024.01.20") == date(2024, 1, 20)

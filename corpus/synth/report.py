@@ -99,8 +99,11 @@ def _cn_int(n: int) -> str:
     return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[ones] if ones else "")
 
 
-def date_text(d: dt.date, rng: random.Random) -> str:
-    style = rng.choices(("cn", "cn0", "iso", "han"), (70, 10, 8, 12))[0]
+def date_text(d: dt.date, rng: random.Random, hard: bool = False) -> str:
+    weights = (25, 10, 20, 25, 20) if hard else (70, 10, 8, 12, 0)
+    style = rng.choices(("cn", "cn0", "iso", "han", "dot"), weights)[0]
+    if style == "dot":
+        return f"{d.year}.{d.month:02d}.{d.day:02d}"
     if style == "cn":
         return f"{d.year}年{d.month}月{d.day}日"
     if style == "cn0":
@@ -123,6 +126,24 @@ def _titles(agency: Agency, year: int, rng: random.Random) -> tuple[list[str], b
     if style == "a_yd":
         return [f"{a}{year}年度政府信息公开工作年度报告"], False
     return [f"{year}年政府信息公开工作年度报告"], True
+
+
+# Prefaces that name the body when the title does not (real reports: 现公布…, 请与…联系).
+PREFACE_NAMING = (
+    "根据《中华人民共和国政府信息公开条例》规定，现公布{a}{y}年政府信息公开工作年度报告。",
+    "本报告中所列数据的统计期限自{y}年1月1日起至{y}年12月31日止。如对本报告有疑问，请与{a}联系。",
+    "本年度报告由{a}编制，所列数据的统计期限自{y}年1月1日至{y}年12月31日。",
+)
+
+
+def _hard_shape(rng: random.Random) -> dict[str, bool]:
+    """Title, agency and date shapes drawn by ``synth --hard`` (each seen in real reports)."""
+    return {
+        "bare": rng.random() < 0.25,
+        "page_line": rng.random() < 0.2,
+        "title_date": rng.random() < 0.3,
+        "date_under_title": rng.random() < 0.25,
+    }
 
 
 def build(fmt: str, template: str, rng: random.Random, with_error: bool, hard: bool = False) -> Report:
@@ -175,12 +196,24 @@ def build(fmt: str, template: str, rng: random.Random, with_error: bool, hard: b
         k = rng.choice(("normative_doc_issued", "received"))
         facts[k] = facts[k] + rng.choice((1, 2, 5))
     paras, stated = narrative.write(agency, year, facts, rng)
+    shape = _hard_shape(rng) if hard else {}
+    if shape.get("bare"):  # the body is named only in the preface
+        paras[0] = [rng.choice(PREFACE_NAMING).format(a=agency.name, y=year)]
 
     lstyle = V.label_style(rng)
     hstyle = {"sep": lstyle["sep"]}
     blocks: list[Block] = []
     titles, must_sign = _titles(agency, year, rng)
+    published = _published(year, rng) if hard else None  # drawn here only when shapes need it
+    if shape.get("bare"):
+        titles, must_sign = [f"{year}年政府信息公开工作年度报告"], False
+    if shape.get("page_line"):  # a page number printed above the title
+        blocks.append(Block("para", rng.choice(("- 1 -", "—1—", "1"))))
+    if shape.get("title_date") and fmt == "html":  # a list page's cell: (2024-01-07)XX…报告
+        titles = [f"({published.isoformat()}){titles[0]}", *titles[1:]]
     blocks += [Block("title", t) for t in titles]
+    if shape.get("date_under_title"):
+        blocks.append(Block("para", f"（{date_text(published, rng, hard)}）"))
     blocks += [Block("para", p, section=0) for p in paras[0]]
     sections: list[dict] = []
 
@@ -205,10 +238,14 @@ def build(fmt: str, template: str, rng: random.Random, with_error: bool, hard: b
     blocks += [Block("para", p, section=5) for p in paras[5]]
     head(6)
     blocks += [Block("para", p, section=6) for p in paras[6]]
-    published = _published(year, rng)
-    if must_sign or rng.random() < 0.4:
+    if published is None:
+        published = _published(year, rng)
+    if shape.get("bare"):
+        pass  # no signature: the preface is the only place the body is named
+    elif must_sign or rng.random() < 0.4:
         blocks.append(Block("signature", agency.name))
-    blocks.append(Block("date", date_text(published, rng)))
+    if not shape.get("date_under_title"):
+        blocks.append(Block("date", date_text(published, rng, hard)))
 
     counts: dict[str, dict] = {}
     sources = narrative_sources(tpl)
