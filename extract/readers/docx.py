@@ -157,8 +157,17 @@ def _part(package: zipfile.ZipFile, name: str) -> etree._Element:
         raw = _read_member(package, info)
     except KeyError as exc:
         raise CorruptDocument(f"corrupt DOCX: missing {name}") from exc
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError) as exc:
-        # NotImplementedError: unknown compression; RuntimeError: a member flagged as encrypted.
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        OSError,
+        NotImplementedError,
+        RuntimeError,
+        ValueError,
+    ) as exc:
+        # NotImplementedError: unknown compression; RuntimeError: a member flagged as encrypted;
+        # ValueError: a local header pointing before the start of the file.
         raise CorruptDocument(f"corrupt DOCX: damaged or truncated zip ({_first_line(exc)})") from exc
     try:
         return etree.fromstring(raw, _PARSER)

@@ -78,6 +78,8 @@ def read_with(data: bytes, name: str = "", backend: Backend = DEFAULT_BACKEND) -
                 pages = _plumber_pages(data)
             except CorruptDocument:  # pdfminer cannot read what PDFium opened: PDFium's reading
                 pages = _pdfium_pages(pdf, data)
+    except pdfium.PdfiumError as exc:  # a page PDFium opened the file for but cannot load
+        return _read_without_pdfium(data, CorruptDocument(f"unreadable PDF: {exc}"), lim)
     finally:
         pdf.close()
     return _document(pages, n_pages, meta)
@@ -155,7 +157,7 @@ def _meta(pdf: pdfium.PdfDocument) -> dict[str, str]:
     """``title`` and ``pdf_created`` (yyyy-mm-dd) from the document information."""
     try:
         info = pdf.get_metadata_dict(skip_empty=True)
-    except pdfium.PdfiumError:
+    except (pdfium.PdfiumError, UnicodeDecodeError):  # a damaged information dictionary
         return {}
     meta: dict[str, str] = {}
     title = (info.get("Title") or "").strip()
