@@ -4,10 +4,12 @@ Every check is a pure function of the report's standard cells, its metadata and 
 narrative sections; each returns :class:`~normalize.records.Finding` rows whose rule
 ids, severities and descriptions live in :mod:`normalize.rules`.
 
-Blank cells.  A cell printed blank, ``—`` or ``/`` has value None.  Many reports leave
-zeros blank (上海 2019), so an identity is first evaluated with blanks read as 0: if it
-holds, nothing is reported; if it fails only because of a blank operand it is
-*not assessable* (info) — the validator never guesses which blank was meant.
+Blank cells.  A cell printed blank, ``—`` or ``/`` has value None.  By the form's own
+instructions an empty cell among printed numbers is a zero, so an identity is evaluated
+with blanks read as 0: if it holds, nothing is reported; if it fails, it is an error whose
+message says which blanks were read as 0 — unless a blank belongs to a block of totals the
+report left unfilled (上海 2019: no 总计 on the outcome rows), where it is *not assessable*
+(info): the validator never guesses what an unfilled region held.
 """
 
 from __future__ import annotations
@@ -97,21 +99,61 @@ def _check(ident: _Identity, grid: Mapping[Slot, StdCell]) -> Finding | None:
     if abs(left - right) < _EPS:
         return None
     where = {"table": ident.table, "row": ident.row, "col": ident.col}
-    if blanks:
-        names = ", ".join(f"{r}/{c}" for _, r, c in blanks[:4]) + (" …" if len(blanks) > 4 else "")
+    names = ", ".join(f"{r}/{c}" for _, r, c in blanks[:4]) + (" …" if len(blanks) > 4 else "")
+    if any(unfilled(grid, b) for b in blanks):
         return finding(
             "identity.not_assessable",
-            f"{ident.what}: not assessable, blank operand(s) {names} "
+            f"{ident.what}: not assessable, blank operand(s) {names} in a region left unfilled "
             f"(with blanks as 0: {fmt(left)} vs {fmt(right)})",
             **where,
         )
+    # The form's own rule: an empty cell among printed numbers is a zero.
+    said = f" (blank {names} read as 0)" if blanks else ""
     return finding(
         ident.rule,
-        f"{ident.what}: {fmt(left)} != {fmt(right)}",
+        f"{ident.what}: {fmt(left)} != {fmt(right)}{said}",
         expected=fmt(left),
         actual=fmt(right),
         **where,
     )
+
+
+def unfilled(grid: Mapping[Slot, StdCell], slot: Slot) -> bool:
+    """Whether a blank total belongs to a block of totals the report left empty.
+
+    上海 2019 prints no 总计 on the outcome rows of 表三: those blanks are not zeros, and an
+    identity over them cannot be checked.  A lone blank among printed numbers is a zero.
+    """
+    t, r, c = slot
+    if t == "t3" and c == "total":
+        group = [x for x in _t3_rows(grid) if (x in _T3_FLOW_ROWS) == (r in _T3_FLOW_ROWS)]
+        peers = [("t3", x, "total") for x in group]
+    elif t == "t3" and r == "total_processed":
+        peers = [s for s in grid if s[0] == "t3" and s[1] == "total_processed"]
+    elif t == "t4" and c.endswith(".total"):
+        peers = [s for s in grid if s[0] == "t4" and s[2].endswith(".total")]
+    else:
+        return False
+    present = [p for p in peers if p in grid]
+    if len(present) < 3 or any(_value(grid, p) is not None for p in present):
+        return False
+    # Left unfilled, not zero: some total of the block has printed non-zero parts.
+    return any(_value(grid, part) for p in present for part in _parts(grid, p))
+
+
+def _parts(grid: Mapping[Slot, StdCell], total: Slot) -> list[Slot]:
+    """The cells a total adds up (its row's applicants, its column's outcomes, its group)."""
+    t, r, c = total
+    if t == "t4":
+        g = c.rsplit(".", 1)[0]
+        return [s for s in grid if s[0] == "t4" and s[2].startswith(f"{g}.") and s != total]
+    if c == "total":
+        return [s for s in grid if s[0] == "t3" and s[1] == r and s[2] != "total"]
+    return [s for s in grid if s[0] == "t3" and s[2] == c and s[1] not in _T3_FLOW_ROWS]
+
+
+def _t3_rows(grid: Mapping[Slot, StdCell]) -> list[str]:
+    return list(dict.fromkeys(r for t, r, _c in grid if t == "t3"))
 
 
 def _sum(grid: Mapping[Slot, StdCell], slots: Sequence[Slot], blanks: list[Slot]) -> float:

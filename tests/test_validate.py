@@ -339,3 +339,47 @@ def test_an_amount_printed_in_yuan_in_a_wan_column_is_flagged_not_rescaled() -> 
     found = check_cells([cell], "2021")
     assert [(f.rule, f.severity, f.actual) for f in found] == [("cell.unit", "warning", "251000")]
     assert check_cells([cell._replace(raw="25.1万元", value=25.1)], "2021") == []
+
+
+def test_a_lone_blank_is_a_zero_and_a_broken_identity_over_it_is_an_error() -> None:
+    # 科研机构 printed blank on one row; the row's 总计 is one too many: the form reads the
+    # blank as 0, so the row total is broken and the message says a blank was read as 0.
+    cells = with_values(
+        clean_cells(),
+        {
+            ("t3", "granted", "natural_person"): 2,
+            ("t3", "granted", "research"): None,
+            ("t3", "granted", "total"): 3,
+            ("t3", "total_processed", "natural_person"): 2,
+            ("t3", "total_processed", "total"): 3,
+            ("t3", "new_received", "natural_person"): 2,
+            ("t3", "new_received", "total"): 3,
+        },
+    )
+    errors = [f for f in validate_report(cells, META, PARTS) if f.severity == "error"]
+    row = [f for f in errors if f.rule == "t3.row_total" and f.row == "granted"]
+    assert row and "granted/research read as 0" in row[0].message
+    assert not [f for f in validate_report(cells, META, PARTS) if f.rule == "identity.not_assessable"]
+
+
+def test_totals_left_unfilled_are_not_assessable_not_zero() -> None:
+    # 上海 2019: no 总计 on the outcome rows although their columns hold numbers.
+    outcome_rows = [r for _t, r, c in all_slots("2021") if _t == "t3" and c == "total"]
+    outcome_rows = [
+        r
+        for r in outcome_rows
+        if r not in ("new_received", "carried_over", "total_processed", "carried_forward")
+    ]
+    changes: dict[tuple[str, str, str], float | None] = {("t3", r, "total"): None for r in outcome_rows}
+    changes |= {("t3", "granted", "natural_person"): 4, ("t3", "total_processed", "natural_person"): 4}
+    changes |= {("t3", "new_received", "natural_person"): 4, ("t3", "new_received", "total"): 4}
+    changes |= {("t3", "total_processed", "total"): 4}
+    findings = validate_report(with_values(clean_cells(), changes), META, PARTS)
+    assert not [f for f in findings if f.severity == "error"]
+    assert any(f.rule == "identity.not_assessable" and f.row == "granted" for f in findings)
+
+
+def test_a_blank_total_row_of_zeros_is_read_as_zeros() -> None:
+    # every 总计 blank, and every count blank or 0 too: nothing unfilled, nothing broken
+    changes = {(t, r, c): None for t, r, c in all_slots("2021") if t == "t3" and c == "total"}
+    assert validate_report(with_values(clean_cells(), changes), META, PARTS) == []

@@ -7,12 +7,14 @@ Every failing instance is one dict, the form used in the truth's ``broken`` list
 * ``{"table": "t3", "rule": "t3.row_total", "row": r, "lhs": total, "rhs": sum of the six applicants}``
 * ``{"table": "t4", "rule": "t4.group_total", "group": g, "lhs": total, "rhs": sum of four outcomes}``
 
-Null (blank, —, /, 无) counts as 0.
+Null (blank, —, /, 无) counts as 0, except in a region the report left unfilled (its
+总计 column empty on the outcome rows): an instance with such an operand cannot be
+checked and is not listed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from normalize.spec import t3_applicant_cols, t4_groups, t4_outcomes, table_spec
 
@@ -25,9 +27,12 @@ def _num(v: float | None) -> float:
     return 0 if v is None else v
 
 
-def check(values: Mapping[Key, float | None], template: str) -> list[dict]:
-    """Every rule instance the values break, in a stable order."""
+def check(values: Mapping[Key, float | None], template: str, unfilled: Collection[Key] = ()) -> list[dict]:
+    """Every rule instance the values break, in a stable order (``unfilled`` cells: not checkable)."""
     broken: list[dict] = []
+    if unfilled:
+        everything = check(values, template)
+        return [b for b in everything if not _touches(b, unfilled, template)]
     spec = table_spec("t3", template)
     apps = t3_applicant_cols()
     outcomes = outcome_rows(template)
@@ -57,3 +62,13 @@ def check(values: Mapping[Key, float | None], template: str) -> list[dict]:
         if abs(lhs - rhs) > 1e-9:
             broken.append({"table": "t4", "rule": "t4.group_total", "group": grp, "lhs": lhs, "rhs": rhs})
     return broken
+
+
+def _touches(b: dict, cells: Collection[Key], template: str) -> bool:
+    """Whether the rule instance ``b`` has an operand among ``cells``."""
+    if b["table"] != "t3":
+        return False
+    if b["rule"] == "t3.row_total":
+        return ("t3", b["row"], "total") in cells
+    rows = table_spec("t3", template).row_keys
+    return any(("t3", r, b["col"]) in cells for r in rows)

@@ -143,6 +143,7 @@ def _hard_shape(rng: random.Random) -> dict[str, bool]:
         "page_line": rng.random() < 0.2,
         "title_date": rng.random() < 0.3,
         "date_under_title": rng.random() < 0.25,
+        "unfilled_totals": rng.random() < 0.15,
     }
 
 
@@ -166,10 +167,16 @@ def build(fmt: str, template: str, rng: random.Random, with_error: bool, hard: b
     nstyle = cells.number_style(rng, allow_blank=opts.get("txt_mode") != "row_spaces")
     printed: dict[Key, str] = {}
     truth_values: dict[Key, numbers.Number | None] = {}
+    shape = _hard_shape(rng) if hard else {}
+    unfilled: set[Key] = set()
+    if shape.get("unfilled_totals"):  # 总计 left empty on the outcome rows (上海 2019)
+        unfilled = {("t3", r, "total") for r in numbers.outcome_rows(tpl)}
     for t, r, c in all_slots(tpl):
         k = (t, r, c)
         money = k in MONEY
         raw = cells.format_number(values[k], nstyle, rng, money=money, unit=MONEY.get(k, ""))
+        if k in unfilled:
+            raw = ""
         printed[k] = raw
         truth_values[k] = cells.read_back(raw, values[k])
 
@@ -196,7 +203,6 @@ def build(fmt: str, template: str, rng: random.Random, with_error: bool, hard: b
         k = rng.choice(("normative_doc_issued", "received"))
         facts[k] = facts[k] + rng.choice((1, 2, 5))
     paras, stated = narrative.write(agency, year, facts, rng)
-    shape = _hard_shape(rng) if hard else {}
     if shape.get("bare"):  # the body is named only in the preface
         paras[0] = [rng.choice(PREFACE_NAMING).format(a=agency.name, y=year)]
 
@@ -258,7 +264,7 @@ def build(fmt: str, template: str, rng: random.Random, with_error: bool, hard: b
             counts[name] = {"value": v, "table_value": tv, "agrees": abs(tv - float(v)) < 1e-9}
     return Report(
         agency=agency, year=year, template=tpl, published=published, blocks=blocks, printed=printed,
-        values=truth_values, sections=sections, broken=check(truth_values, tpl), error=error,
+        values=truth_values, sections=sections, broken=check(truth_values, tpl, unfilled), error=error,
         narrative_counts=counts, opts=opts,
     )  # fmt: skip
 
