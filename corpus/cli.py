@@ -306,6 +306,28 @@ def synth(
     console.print(f"{n} reports -> {out} (truth: {truth})")
 
 
+@app.command()
+def export(
+    dataset: Annotated[Path, typer.Argument(help="A folder written by 'nianbao extract'.")],
+    to: Annotated[Path, typer.Option("--to", help="File to write: .xlsx, .dta, .csv or .parquet.")],
+    wide: Annotated[
+        bool, typer.Option("--wide", help="One row per report, one column per cell (default: long).")
+    ] = False,
+    lang: Annotated[str, typer.Option(help="Language of the labels: zh or en.")] = "zh",
+    force: Annotated[bool, typer.Option("--force", help="Overwrite files that exist.")] = False,
+) -> None:
+    """Export the dataset with its codebook (xlsx sheet, Stata labels, or FILE.codebook.csv/.md)."""
+    from corpus.export import ExportError
+    from corpus.export import export as run_export
+
+    try:
+        rows, files = run_export(dataset, to, wide=wide, lang=lang, force=force)
+    except ExportError as exc:
+        console.print(f"[red]nianbao export: {exc}[/]", soft_wrap=True)
+        raise typer.Exit(2) from None
+    console.print(f"{rows} rows -> {', '.join(str(f) for f in files)}", soft_wrap=True)
+
+
 def main() -> None:  # pragma: no cover - entry point for python -m
     os.environ.setdefault("PYTHONIOENCODING", "utf-8")
     app()
