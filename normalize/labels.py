@@ -85,7 +85,49 @@ class RowMatcher:
         for p, key in self.prefixes:
             if len(p) >= 3 and (c.startswith(p) or (len(c) >= 4 and p.startswith(c))):
                 return key
-        return None
+        return self._near(c)
+
+    def _near(self, c: str) -> str | None:
+        """A label one slip away from one row's label (a character dropped, added, changed or
+        two swapped), when no other row's label is as near: 保护第三方合法权 / 属于国家密秘.
+
+        A shortened label (the prefix rule) may carry the slip too; short cores need a long
+        enough official label to be told apart (部分公 for 部分公开).
+        """
+        if len(c) < 3:
+            return None
+        keys = set()
+        for p, key in self.exact.items():
+            if len(p) < 4 or (len(c) < 5 and len(p) > len(c) + 1):
+                continue
+            if _one_slip(c, p):
+                keys.add(key)
+            elif len(c) >= 6 and any(
+                _one_slip(c, p[: len(c) + d]) for d in (-1, 0, 1) if len(c) + d < len(p)
+            ):
+                keys.add(key)  # a shortened label with a slip
+            elif len(p) >= 6 and len(c) > len(p) and _one_slip(c[: len(p)], p):
+                keys.add(key)  # a slip before a long label's tail
+        return keys.pop() if len(keys) == 1 else None
+
+
+def _one_slip(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` differ by one edit or one swap of neighbours."""
+    if a == b:
+        return False
+    la, lb = len(a), len(b)
+    if abs(la - lb) > 1:
+        return False
+    i = 0
+    while i < min(la, lb) and a[i] == b[i]:
+        i += 1
+    if la == lb:
+        if a[i + 1 :] == b[i + 1 :]:
+            return True  # one changed
+        return i + 1 < la and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2 :] == b[i + 2 :]
+    if la > lb:
+        return a[i + 1 :] == b[i:]
+    return a[i:] == b[i + 1 :]
 
 
 @cache

@@ -185,9 +185,17 @@ def _std(table: str, row: str, col: str, cell: Cell) -> StdCell:
 # ---------------------------------------------------------------- table 三
 
 
+def _other_template(template: str) -> str:
+    return "2019" if template == "2021" else "2021"
+
+
 def _map_t3(tables: Iterable[Table], template: str, out: Mapped) -> None:
     spec = table_spec("t3", template)
     matcher = L.row_matcher("t3", template)
+    # A hybrid form prints group 六 as the other template does: those rows keep their keys.
+    foreign = L.row_matcher("t3", _other_template(template))
+    own_keys = set(spec.row_keys)
+    borrowed: list[str] = []
     col_label = L.t3_col_labels()
     order = list(spec.col_labels)
     seen: set[str] = set()
@@ -207,6 +215,20 @@ def _map_t3(tables: Iterable[Table], template: str, out: Mapped) -> None:
                 if g:
                     group = g
             key = _t3_row_key(row, matcher, group)
+            last = row.labels[-1].text if row.labels else ""
+            if (
+                key is not None
+                and last
+                and matcher.match(last) is None
+                and foreign.match(last) not in (None, *own_keys)
+            ):
+                key = None  # the row's own label is of the other form (its group cell matched here)
+            if key is None:
+                key = _t3_row_key(row, foreign, group)
+                if key is not None and key in own_keys:
+                    key = None  # the other form's matcher may not stand in for this form's rows
+                elif key is not None and len(row.values) >= 3:
+                    borrowed.append(key)
             if key is None or len(row.values) < 3:
                 continue
             started = True
@@ -220,6 +242,10 @@ def _map_t3(tables: Iterable[Table], template: str, out: Mapped) -> None:
                 seen.add(key)
     if seen:
         out.tables_found.add("t3")
+    if borrowed:
+        out.notes.append(
+            f"t3 rows in the {_other_template(template)} form: " + ", ".join(dict.fromkeys(borrowed))
+        )
 
 
 def _t3_row_key(row: _Row, matcher: L.RowMatcher, group: str | None) -> str | None:

@@ -87,6 +87,10 @@ def signature_agency(paragraphs: list[Paragraph]) -> str | None:
             cand = re.sub(r"\s+", "", _nfkc(tail[k - 1]))
             if 2 < len(cand) <= 30 and _AGENCY_END.search(cand):
                 return cand
+    if tail:  # signed without a date under it (the date printed under the title)
+        cand = re.sub(r"\s+", "", _nfkc(tail[-1]))
+        if 2 < len(cand) <= 30 and _AGENCY_END.search(cand) and not re.search(r"[，。；：\d]", cand):
+            return cand
     return None
 
 
@@ -120,7 +124,9 @@ def preface_agency(paragraphs: list[Paragraph]) -> str | None:
 def title_date(paragraphs: list[Paragraph]) -> date | None:
     """A date printed alone under the title, often in brackets: （2024年1月20日）."""
     for p in paragraphs[:6]:
-        t = _nfkc(p.text).strip().strip("()（）[]【】 ")
+        text = _nfkc(p.text).strip()
+        m = re.search(r"\(([^()]{6,16})\)$", text)  # 《…年度报告》(2024年2月4日): joined to the title
+        t = m.group(1) if m and "报告" in text else text.strip("()[]【】 ")
         if t and len(t) <= 16:
             d = parse_date(t)
             if d and re.fullmatch(r"[\d年月日〇零○一二三四五六七八九十\-/.\s]+", t):

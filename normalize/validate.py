@@ -232,11 +232,22 @@ def _t4_identities() -> tuple[_Identity, ...]:
     )
 
 
+def t3_form(grid: Mapping[Slot, StdCell], template: str) -> str:
+    """The form table 三 follows: the report's, or the other when group 六 is printed the other way."""
+    single = any(s[0] == "t3" and s[1] == "other" for s in grid)
+    split = any(s[0] == "t3" and s[1].startswith("other.") for s in grid)
+    if template == "2021" and single and not split:
+        return "2019"
+    if template == "2019" and split and not single:
+        return "2021"
+    return template
+
+
 def check_t3(grid: Mapping[Slot, StdCell], template: str) -> list[Finding]:
     """表三: balance and outcome sum per column, applicant sum per row."""
     if not any(s[0] == "t3" for s in grid):
         return []
-    found = (_check(i, grid) for i in _t3_identities(template))
+    found = (_check(i, grid) for i in _t3_identities(t3_form(grid, template)))
     return [f for f in found if f]
 
 
@@ -304,7 +315,7 @@ def check_completeness(
     if template not in TEMPLATES:
         return out
     for t in sorted(present & set(TABLES)):
-        spec = table_spec(t, template)
+        spec = table_spec(t, t3_form(grid, template) if t == "t3" else template)
         missing = [(r, c) for r, c in spec.slots() if (t, r, c) not in grid]
         rows_gone = {r for r in spec.row_keys if all((r, c) in missing for c in spec.row(r).cols)}
         kept = [r for r in spec.row_keys if r not in rows_gone]

@@ -215,3 +215,55 @@ def test_classify_scores():
         == "t2"
     )
     assert max(classify(table_from_rows([["甲", "乙"], ["1", "2"]], structured=True)).values()) < 3
+
+
+def _flat_t3(rows: list[tuple[str, list[int]]]) -> Table:
+    header = ["", *T3_COLS]
+    return table_from_rows([header, *[[label, *map(str, vals)] for label, vals in rows]], structured=False)
+
+
+def test_hybrid_t3_rows_of_the_other_form_keep_their_own_keys():
+    # a 2021 report whose 表三 still prints the single 2019 row （六）其他处理
+    rows = [
+        ("一、本年新收政府信息公开申请数量", [3, 0, 0, 0, 0, 0, 3]),
+        ("（一）予以公开", [1, 0, 0, 0, 0, 0, 1]),
+        ("（二）部分公开", [0] * 7),
+        ("（六）其他处理", [2, 0, 0, 0, 0, 0, 2]),
+        ("（七）总计", [3, 0, 0, 0, 0, 0, 3]),
+    ]
+    mapped = map_tables([_flat_t3(rows)], 2022)
+    got = {(c.row, c.col): c.value for c in mapped.cells}
+    assert mapped.template == "2021"
+    assert got[("other", "natural_person")] == 2 and got[("other", "total")] == 2
+    assert not any(r.startswith("other.") for r, _ in got)
+    assert any("2019 form" in n and "other" in n for n in mapped.notes)
+
+
+def test_hybrid_2019_report_with_the_three_2021_rows():
+    rows = [
+        ("（一）予以公开", [1, 0, 0, 0, 0, 0, 1]),
+        ("（六）其他处理", [0] * 7),  # group label printed as a row of its own above the three
+        ("1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", [1, 0, 0, 0, 0, 0, 1]),
+        ("2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", [0] * 7),
+        ("3.其他", [2, 0, 0, 0, 0, 0, 2]),
+    ]
+    got = {(c.row, c.col): c.value for c in map_tables([_flat_t3(rows)], 2020).cells}
+    assert got[("other.overdue_correction", "natural_person")] == 1
+    assert got[("other.other", "total")] == 2
+
+
+@pytest.mark.parametrize(
+    ("label", "key"),
+    [
+        ("4.保护第三方合法权", "denied.third_party"),  # a character dropped at the end
+        ("1.属于国家密秘", "denied.state_secret"),  # two swapped
+        ("2.其他法律行政法规禁公开", "denied.law_prohibited"),  # one dropped inside
+        ("3.补正后申请内容仍不明 确", "unable.unclear"),  # a stray space
+        ("2.重复请", "rejected.duplicate"),  # short, but one slip from one label only
+        ("2.公开", None),  # as near to 予以公开 as to 部分公开
+    ],
+)
+def test_labels_one_slip_away_match_their_row(label, key):
+    from normalize import labels as L
+
+    assert L.row_matcher("t3", "2021").match(label) == key

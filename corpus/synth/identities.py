@@ -36,6 +36,10 @@ def check(values: Mapping[Key, float | None], template: str, unfilled: Collectio
     spec = table_spec("t3", template)
     apps = t3_applicant_cols()
     outcomes = outcome_rows(template)
+    row_keys = spec.row_keys
+    if any(k[1] == "other" for k in values) != (template == "2019"):  # group 六 in the other form
+        other = "2019" if template == "2021" else "2021"
+        outcomes, row_keys = outcome_rows(other), table_spec("t3", other).row_keys
 
     def g(r: str, c: str) -> float:
         return _num(values.get(("t3", r, c)))
@@ -51,7 +55,7 @@ def check(values: Mapping[Key, float | None], template: str, unfilled: Collectio
         lhs, rhs = g("total_processed", c), sum(g(r, c) for r in outcomes)
         if abs(lhs - rhs) > 1e-9:
             broken.append({"table": "t3", "rule": "t3.outcome_sum", "col": c, "lhs": lhs, "rhs": rhs})
-    for r in spec.row_keys:
+    for r in row_keys:
         lhs, rhs = g(r, "total"), sum(g(r, c) for c in apps)
         if abs(lhs - rhs) > 1e-9:
             broken.append({"table": "t3", "rule": "t3.row_total", "row": r, "lhs": lhs, "rhs": rhs})

@@ -57,6 +57,8 @@ class Grid:
 
 def _label(text: str, style: dict, rng: random.Random) -> str:
     out = V.restyle_label(text, style, rng)
+    if style.get("typos") and rng.random() < 0.05:
+        out = V.typo(out, rng)
     if style["wrap_labels"] and rng.random() < 0.4:
         out = V.wrap_text(out, rng, 12)
     return out
@@ -123,8 +125,20 @@ def t2_grids(template: str, raws: dict[Key, str], style: dict, rng: random.Rando
     return grids
 
 
-def t3_grid(template: str, raws: dict[Key, str], style: dict, rng: random.Random, stray: bool) -> Grid:
-    """Table 三 with the national form's merges."""
+def hybrid_t3_rows(template: str) -> list:
+    """Table 三's rows of ``template`` with group 六 as the other template prints it."""
+    other = "2019" if template == "2021" else "2021"
+    mine = list(table_spec("t3", template).rows)
+    theirs = [r for r in table_spec("t3", other).rows if r.key == "other" or r.key.startswith("other.")]
+    at = next(i for i, r in enumerate(mine) if r.key == "other" or r.key.startswith("other."))
+    rest = [r for r in mine if not (r.key == "other" or r.key.startswith("other."))]
+    return rest[:at] + theirs + rest[at:]
+
+
+def t3_grid(
+    template: str, raws: dict[Key, str], style: dict, rng: random.Random, stray: bool, hybrid: bool = False
+) -> Grid:
+    """Table 三 with the national form's merges (``hybrid``: group 六 in the other form)."""
     spec = table_spec("t3", template)
     apps = t3_applicant_cols()
     labels = spec.col_labels
@@ -145,7 +159,7 @@ def t3_grid(template: str, raws: dict[Key, str], style: dict, rng: random.Random
     for j, col in enumerate(apps[1:]):
         g.add(GCell(labels[col], h + 1, 4 + j, header=True))
     r = h + 2
-    rows = list(spec.rows)
+    rows = hybrid_t3_rows(template) if hybrid else list(spec.rows)
     keys = [x.key for x in rows]
     first, last = keys.index("granted"), keys.index("total_processed")
     for i, row in enumerate(rows):

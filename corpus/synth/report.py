@@ -144,7 +144,46 @@ def _hard_shape(rng: random.Random) -> dict[str, bool]:
         "title_date": rng.random() < 0.3,
         "date_under_title": rng.random() < 0.25,
         "unfilled_totals": rng.random() < 0.15,
+        "hybrid": rng.random() < 0.2,
     }
+
+
+def _swap_other_group(tpl: str, values: dict, printed: dict, truth: dict, nstyle, rng: random.Random) -> None:
+    """Replace 表三 group 六 by the other template's rows, values adding up the same."""
+    from normalize.spec import t3_applicant_cols
+
+    cols = (*t3_applicant_cols(), "total")
+    if tpl == "2021":
+        subs = ("other.overdue_correction", "other.overdue_fee", "other.other")
+        for c in cols:
+            v = sum(values[("t3", r, c)] for r in subs)
+            values[("t3", "other", c)] = v
+            for r in subs:
+                for d in (values, printed, truth):
+                    d.pop(("t3", r, c), None)
+        new = ["other"]
+    else:
+        new = ["other.overdue_correction", "other.overdue_fee", "other.other"]
+        apps = t3_applicant_cols()
+        for c in apps:
+            v = values.pop(("t3", "other", c))
+            a = rng.randint(0, v)
+            b = rng.randint(0, v - a)
+            for r, x in zip(new, (a, b, v - a - b), strict=True):
+                values[("t3", r, c)] = x
+            printed.pop(("t3", "other", c), None)
+            truth.pop(("t3", "other", c), None)
+        for r in new:
+            values[("t3", r, "total")] = sum(values[("t3", r, c)] for c in apps)
+        values.pop(("t3", "other", "total"))
+        printed.pop(("t3", "other", "total"), None)
+        truth.pop(("t3", "other", "total"), None)
+    for r in new:
+        for c in cols:
+            k = ("t3", r, c)
+            raw = cells.format_number(values[k], nstyle, rng)
+            printed[k] = raw
+            truth[k] = cells.read_back(raw, values[k])
 
 
 def build(fmt: str, template: str, rng: random.Random, with_error: bool, hard: bool = False) -> Report:
@@ -180,6 +219,10 @@ def build(fmt: str, template: str, rng: random.Random, with_error: bool, hard: b
         printed[k] = raw
         truth_values[k] = cells.read_back(raw, values[k])
 
+    hybrid = bool(shape.get("hybrid")) and error is None
+    if hybrid:  # group 六 of 表三 printed in the other form: its rows get their own keys
+        _swap_other_group(tpl, values, printed, truth_values, nstyle, rng)
+
     # what the text states comes from the true numbers (a typo lives in the table only)
     ic = _issued_col(tpl)
     facts: dict[str, float] = {
@@ -207,6 +250,7 @@ def build(fmt: str, template: str, rng: random.Random, with_error: bool, hard: b
         paras[0] = [rng.choice(PREFACE_NAMING).format(a=agency.name, y=year)]
 
     lstyle = V.label_style(rng)
+    lstyle["typos"] = hard
     hstyle = {"sep": lstyle["sep"]}
     blocks: list[Block] = []
     titles, must_sign = _titles(agency, year, rng)
@@ -235,7 +279,7 @@ def build(fmt: str, template: str, rng: random.Random, with_error: bool, hard: b
     for g in layout.t2_grids(tpl, printed, lstyle, rng, split=rng.random() < 0.35):
         blocks.append(Block("table", grid=g, section=2))
     head(3)
-    blocks.append(Block("table", grid=layout.t3_grid(tpl, printed, lstyle, rng, stray), section=3))
+    blocks.append(Block("table", grid=layout.t3_grid(tpl, printed, lstyle, rng, stray, hybrid), section=3))
     head(4)
     if rng.random() < 0.2:
         blocks.append(Block("para", rng.choice(("（单位：件）", "单位：件")), section=4))
@@ -262,6 +306,11 @@ def build(fmt: str, template: str, rng: random.Random, with_error: bool, hard: b
         else:
             tv = sum((truth_values[k] or 0) for k in src)
             counts[name] = {"value": v, "table_value": tv, "agrees": abs(tv - float(v)) < 1e-9}
+    opts["slots"] = [k for k in all_slots(tpl) if k in printed] + [
+        k for k in printed if k not in set(all_slots(tpl))
+    ]
+    if hybrid:
+        opts["hybrid"] = True
     return Report(
         agency=agency, year=year, template=tpl, published=published, blocks=blocks, printed=printed,
         values=truth_values, sections=sections, broken=check(truth_values, tpl, unfilled), error=error,

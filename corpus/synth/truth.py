@@ -58,7 +58,7 @@ def record(report: Report, file: str, fmt: str, pages: int | None) -> dict:
                 "value": _num(report.values[(t, r, c)]),
                 "raw": report.printed[(t, r, c)],
             }
-            for t, r, c in all_slots(report.template)
+            for t, r, c in report.opts.get("slots") or all_slots(report.template)
         ],
         "sections": report.sections,
         "broken": report.broken,

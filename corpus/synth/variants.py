@@ -121,3 +121,24 @@ def wrap_text(s: str, rng: random.Random, min_len: int = 9) -> str:
         return s
     cut = rng.randint(min_len // 2, len(s) - 3)
     return s[:cut] + "\n" + s[cut:]
+
+
+_LIST_MARK = re.compile(r"^(?:[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．]|[一二三四五六七八九十]+[、.．])")
+
+
+def typo(label: str, rng: random.Random) -> str:
+    """One slip of the typist in a label's words: a character dropped, two swapped, a stray space."""
+    m = _LIST_MARK.match(label.strip())
+    head = label[: len(label) - len(label.lstrip())] + (m.group(0) if m else "")
+    body = label[len(head) :]
+    if len(body) < 5:
+        return label
+    i = rng.randint(1, len(body) - 3)
+    kind = rng.choice(("drop", "swap", "space"))
+    if kind == "drop":
+        body = body[:i] + body[i + 1 :]
+    elif kind == "swap":
+        body = body[:i] + body[i + 1] + body[i] + body[i + 2 :]
+    else:
+        body = body[:i] + " " + body[i:]
+    return head + body
