@@ -92,3 +92,11 @@ def test_the_body_named_only_in_the_preface(preface, agency):
 def test_a_date_under_the_title(line, expected):
     assert M.title_date([Paragraph("2023年政府信息公开工作年度报告"), Paragraph(line)]) == expected
     assert M.parse_date("2024.01.20") == date(2024, 1, 20)
+
+
+def test_signed_without_a_date_and_a_date_joined_to_the_title():
+    ps = [Paragraph(t) for t in ["正文……", "六、其他需要报告的事项", "无。", "密云区医疗保障局"]]
+    assert M.signature_agency(ps) == "密云区医疗保障局"
+    assert M.signature_agency([Paragraph("正文"), Paragraph("本局将继续做好信息公开工作。")]) is None
+    title = [Paragraph("朝阳区人民政府2023年政府信息公开工作年度报告（2024年2月4日）")]
+    assert M.title_date(title) == date(2024, 2, 4)
