@@ -42,7 +42,7 @@ from corpus.store import (
     replace_dir,
     with_finding_ids,
 )
-from normalize.agencies import agency_key, classify
+from normalize.agencies import agency_key, classify, kind_of
 from normalize.crossdoc import crossdoc_findings, finding_row, findings_frame
 from normalize.records import SEVERITIES, ReportMeta, StdCell
 from normalize.validate import validate_report
@@ -52,7 +52,7 @@ FINDINGS_SCHEMA = SCHEMAS["findings"]
 UNITS_SCHEMA = pa.schema(
     [
         (name, pa.string())
-        for name in ("name", "key", "level", "kind", "province", "city", "county", "township")
+        for name in ("name", "key", "level", "kind", "province", "city", "county", "township", "division")
     ]
     + [("reports", pa.int32())]
 )
@@ -127,7 +127,7 @@ def per_report_findings(documents: pd.DataFrame, cells: pd.DataFrame, sections: 
         )
         agency = doc.agency if isinstance(doc.agency, str) else None
         meta = ReportMeta(agency, _opt_int(doc.year), str(doc.template or "unknown"), _iso(doc.published))
-        kind = classify(agency).kind if agency else None
+        kind = kind_of(agency)
         rows += [finding_row(doc.doc_id, f) for f in validate_report(std, meta, secs, kind=kind)]
     return with_ids(findings_frame(rows), "report")
 

@@ -1,13 +1,22 @@
 """Agencies as units: a normalised key that pairs one body's reports across years, and
-what its name tells about it (level, government or department, province/city/county).
+what its name tells about it (level, kind, and its place on the map).
 
 A name is read left to right as [province][city][county][township][body]:
 ``沂源县科学技术局`` is the county 沂源县 and the body 科学技术局, a department at
-county level.  Only what the name says is recorded — ``沂源县`` alone does not
-tell its city or province, and the unit leaves them empty rather than guess.
+county level.  The places read are then looked up in the national list of
+administrative divisions (GB/T 2260, :mod:`normalize.divisions`): 沂源县 is
+370323, in 淄博市 (370300), 山东省 (370000), so the unit gets its city, province and
+division code although the name says neither.  A place the list does not hold, or
+holds more than once within what the name says (朝阳区 is in 北京市 and in 长春市),
+gets no code: nothing is guessed.  A city the list knows as county-level (义乌市,
+东阳市: codes whose last two digits are not 00, in a prefecture city) makes the body
+county level.  A zone (平潭综合实验区, 淄博高新技术产业开发区) is placed by the
+division its name opens with (平潭县 350128, 淄博市 370300).
 
-Governments (人民政府, 管委会 of a zone, 街道办事处, 行政公署) publish their report by
-31 March; departments, including 人民政府办公厅/办公室, by 31 January (条例 第四十九条).
+``kind`` is one of government (人民政府, 行政公署), department (部/厅/委/局, the
+办公厅/办公室 of a government too), township (乡镇人民政府, 街道办事处) and zone (the
+管委会 of a 开发区/园区/实验区).  Governments, townships and zones publish their report
+by 31 March; departments by 31 January (条例 第四十九条), see :func:`kind_of`.
 """
 
 from __future__ import annotations
@@ -19,22 +28,25 @@ from dataclasses import asdict, dataclass
 from functools import cache
 from importlib import resources
 
+from normalize.divisions import lookup_place
+
 LEVELS = ("国务院部门", "省", "市", "县", "乡镇")
-KINDS = ("government", "department")
+KINDS = ("government", "department", "township", "zone")
 
 
 @dataclass(frozen=True, slots=True)
 class Unit:
-    """One issuing body: its name as written, key, level, kind and the divisions its name gives."""
+    """One issuing body: its name as written, key, level, kind and its administrative division."""
 
     name: str
     key: str
     level: str | None  # one of LEVELS, None where the name does not tell
-    kind: str  # government | department
+    kind: str  # one of KINDS
     province: str | None = None
     city: str | None = None
     county: str | None = None
     township: str | None = None
+    division: str | None = None  # 6-digit GB/T 2260 code of the most precise division placed
 
     def as_row(self) -> dict[str, str | None]:
         return asdict(self)
@@ -136,9 +148,15 @@ def classify(name: str) -> Unit:
     if m and not _BODY_WORDS.search(m.group("place")):
         township, rest = m.group("place"), rest[len(m.group("place")) :]
 
+    named_county = county
+    placed = lookup_place(province, city, county, zone, tuple(data["zone_types"]))
+    if placed is not None:
+        province, city, county = placed.province, placed.city, placed.county
+        # 义乌市 is a county-level city: its bodies are county level, like a county's
+        named_county = named_county or (None if zone else county)
     if township:
         level: str | None = "乡镇"
-    elif county:
+    elif named_county:
         level = "县"
     elif city or zone:
         level = "市"
@@ -154,12 +172,17 @@ def classify(name: str) -> Unit:
         kind = "department"
     elif body.endswith(tuple(data["government_suffixes"])) or body in ("", "党政"):
         # A bare place name (平潭综合实验区, 朝阳区) titles the government's own report.
-        kind = "government"
+        kind = "township" if township else "zone" if zone and not named_county else "government"
     else:
         kind = "department"
-    return Unit(name, key, level, kind, province, city, county, township)
+    code = placed.code if placed is not None else None
+    return Unit(name, key, level, kind, province, city, county, township, code)
 
 
 def kind_of(name: str | None) -> str | None:
-    """government | department for an agency name, None for no name."""
-    return classify(name).kind if name else None
+    """government | department for an agency name (whose deadline applies), None for no name.
+
+    Townships and zones answer as governments: their reports are due by 31 March too."""
+    if not name:
+        return None
+    return "department" if classify(name).kind == "department" else "government"

@@ -8,7 +8,9 @@ township (乡镇人民政府), street_office (街道办事处), development_zone
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from normalize.divisions import code_of
 
 CENTRAL_DEPARTMENTS = (
     "国家发展和改革委员会", "教育部", "科学技术部", "工业和信息化部", "公安部", "民政部",
@@ -72,6 +74,15 @@ class Agency:
     province: str
     self_ref: tuple[str, ...]  # "我局", "本机关" ...
     area_ref: str  # "我县", "全市" ... the area a government speaks for ("" for departments)
+    city: str = ""  # the city and county drawn, whether the name says them or not
+    county: str = ""
+
+    @property
+    def division(self) -> str | None:
+        """The GB/T 2260 code of the place drawn: county, else city, else province."""
+        if not self.province:
+            return None
+        return code_of(self.province, self.city or None, self.county or None)
 
 
 def _dept_ref(name: str) -> tuple[str, ...]:
@@ -88,6 +99,12 @@ def _dept_ref(name: str) -> tuple[str, ...]:
 
 def sample_agency(rng: random.Random) -> Agency:
     """Draw a body: many small ones (county departments, townships), few central ones."""
+    drawn: dict[str, str] = {}
+    agency = _sample(rng, drawn)
+    return replace(agency, **drawn) if drawn else agency
+
+
+def _sample(rng: random.Random, drawn: dict[str, str]) -> Agency:
     level = rng.choices(["central", "provincial", "municipal", "county", "township"], [4, 10, 22, 40, 24])[0]
     if level == "central":
         if rng.random() < 0.1:
@@ -110,6 +127,7 @@ def sample_agency(rng: random.Random) -> Agency:
         city = ""
         if level == "municipal":
             level = "county"
+    drawn["city"] = city
     if level == "municipal":
         r = rng.random()
         if r < 0.2:
@@ -124,6 +142,7 @@ def sample_agency(rng: random.Random) -> Agency:
         dept = rng.choice(LOCAL_DEPTS)
         return Agency(f"{city}{dept}", level, "department", province, _dept_ref(dept), "")
     county = rng.choice(cities[city] if city else cities[""])
+    drawn["county"] = county
     unit = county[-1] if county[-1] in "县区市旗" else "县"
     if level == "county":
         r = rng.random()

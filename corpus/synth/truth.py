@@ -5,8 +5,9 @@ Fields:
 * ``file`` (path relative to the output folder), ``format`` (docx, pdf, html, txt),
   ``encoding`` (html/txt: as declared or written), ``txt_mode`` (txt: cell_per_line,
   row_tab, row_spaces), ``pages`` (pdf only)
-* ``agency``, ``level``, ``kind``, ``province``, ``year`` (int), ``template`` (2021/2019),
-  ``published`` (yyyy-mm-dd, the date printed at the end), ``title`` (title lines joined by a space)
+* ``agency``, ``level``, ``kind``, ``province``, ``division`` (the GB/T 2260 code of the
+  place drawn: county, else city, else province; null for a central body), ``year`` (int),
+  ``template`` (2021/2019), ``published`` (yyyy-mm-dd, the date printed at the end), ``title`` (title lines joined by a space)
 * ``cells``: every printed cell of tables 二/三/四 in the template's slot order,
   ``{"table", "row", "col", "value", "raw"}``; value null where the raw text is a null mark
   (blank, —, -, /, 无), which only ever stands for zero; otherwise value is the printed
@@ -46,6 +47,7 @@ def record(report: Report, file: str, fmt: str, pages: int | None) -> dict:
         "level": report.agency.level,
         "kind": report.agency.kind,
         "province": report.agency.province or None,
+        "division": report.agency.division,
         "year": report.year,
         "template": report.template,
         "published": report.published.isoformat(),

