@@ -137,8 +137,9 @@ def unfilled(grid: Mapping[Slot, StdCell], slot: Slot) -> bool:
     present = [p for p in peers if p in grid]
     if len(present) < 3 or any(_value(grid, p) is not None for p in present):
         return False
-    # Left unfilled, not zero: some total of the block has printed non-zero parts.
-    return any(_value(grid, part) for p in present for part in _parts(grid, p))
+    # Left unfilled, not zero: several totals of the block have printed non-zero parts (one
+    # stray number under a blank row of totals is a slip to flag, not a region left empty).
+    return sum(1 for p in present if any(_value(grid, part) for part in _parts(grid, p))) >= 3
 
 
 def _parts(grid: Mapping[Slot, StdCell], total: Slot) -> list[Slot]:

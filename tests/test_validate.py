@@ -371,12 +371,29 @@ def test_totals_left_unfilled_are_not_assessable_not_zero() -> None:
         if r not in ("new_received", "carried_over", "total_processed", "carried_forward")
     ]
     changes: dict[tuple[str, str, str], float | None] = {("t3", r, "total"): None for r in outcome_rows}
-    changes |= {("t3", "granted", "natural_person"): 4, ("t3", "total_processed", "natural_person"): 4}
-    changes |= {("t3", "new_received", "natural_person"): 4, ("t3", "new_received", "total"): 4}
-    changes |= {("t3", "total_processed", "total"): 4}
+    for r in ("granted", "partial", "unable.not_held"):
+        changes[("t3", r, "natural_person")] = 2
+    changes |= {("t3", "total_processed", "natural_person"): 6, ("t3", "total_processed", "total"): 6}
+    changes |= {("t3", "new_received", "natural_person"): 6, ("t3", "new_received", "total"): 6}
     findings = validate_report(with_values(clean_cells(), changes), META, PARTS)
     assert not [f for f in findings if f.severity == "error"]
     assert any(f.rule == "identity.not_assessable" and f.row == "granted" for f in findings)
+
+
+def test_one_stray_number_under_blank_totals_is_flagged() -> None:
+    # every 总计 blank in a table of zeros, and one count of 1: a slip, not a region left empty
+    changes = {
+        (t, r, c): None
+        for t, r, c in all_slots("2021")
+        if t == "t3" and (c == "total" or r == "total_processed")
+    }
+    changes[("t3", "other.overdue_fee", "commercial")] = 1
+    rules = {
+        f.rule
+        for f in validate_report(with_values(clean_cells(), changes), META, PARTS)
+        if f.severity == "error"
+    }
+    assert "t3.outcome_sum" in rules
 
 
 def test_a_blank_total_row_of_zeros_is_read_as_zeros() -> None:
