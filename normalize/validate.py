@@ -137,8 +137,14 @@ def unfilled(grid: Mapping[Slot, StdCell], slot: Slot) -> bool:
     present = [p for p in peers if p in grid]
     if len(present) < 3 or any(_value(grid, p) is not None for p in present):
         return False
-    # Left unfilled, not zero: several totals of the block have printed non-zero parts (one
-    # stray number under a blank row of totals is a slip to flag, not a region left empty).
+    # Left unfilled, not zero: a printed grand total counts what the block's totals would hold
+    # (（七）总计's 总计 over the outcome rows' 总计), or several of them have printed non-zero
+    # parts.  One stray number under a blank row of totals is a slip to flag, not a region.
+    grand = (
+        ("t3", "total_processed", "total") if t == "t3" and c == "total" and r not in _T3_FLOW_ROWS else None
+    )
+    if grand and _value(grid, grand):
+        return True
     return sum(1 for p in present if any(_value(grid, part) for part in _parts(grid, p))) >= 3
 
 

@@ -222,6 +222,12 @@ def build(fmt: str, template: str, rng: random.Random, with_error: bool, hard: b
     hybrid = bool(shape.get("hybrid")) and error is None
     if hybrid:  # group 六 of 表三 printed in the other form: its rows get their own keys
         _swap_other_group(tpl, values, printed, truth_values, nstyle, rng)
+        if unfilled:  # the swapped rows leave their 总计 empty too
+            unfilled = {
+                k for k in printed if k[0] == "t3" and k[2] == "total" and k[1] not in numbers.T3_NON_OUTCOME
+            }
+            for k in unfilled:
+                printed[k], truth_values[k] = "", None
 
     # what the text states comes from the true numbers (a typo lives in the table only)
     ic = _issued_col(tpl)
