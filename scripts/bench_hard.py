@@ -55,7 +55,9 @@ def measure(fmt: str, n: int, seed: int, error_rate: float, work: Path) -> list[
     shutil.rmtree(src, ignore_errors=True)
     truth = generate(n, src, formats=[fmt], error_rate=error_rate, seed=seed, hard=True)
     cmd = [sys.executable, "-m", "corpus.cli", "extract", str(src), "--out", str(out), "--force"]
-    subprocess.run(cmd, check=True, capture_output=True)
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed: {(done.stderr or done.stdout).strip().splitlines()[-1:]}")
     docs = pd.read_parquet(out / "documents.parquet")
     cells = pd.read_parquet(out / "cells.parquet")
     by_name = {Path(s).name: d for s, d in zip(docs.source, docs.itertuples(), strict=True)}
