@@ -36,7 +36,7 @@ _RULES: tuple[Rule, ...] = (
     Rule(
         "identity.not_assessable",
         "info",
-        "an arithmetic identity has a blank operand and does not hold with blanks read as 0: not assessed",
+        "an arithmetic identity over totals the report left unfilled (a block of blank 总计) does not hold: not assessed",
     ),
     # ------------------------------------------------------------- cells
     Rule("cell.negative", "error", "a count is negative (表二 2019 本年增/减 may be)"),
@@ -95,6 +95,11 @@ _RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "copy.same_year", "warning", "the narrative nearly repeats another agency's report of the same year"
+    ),
+    Rule(
+        "duplicate.report",
+        "warning",
+        "two or more reports for the same body and year (documents.canonical marks the one that counts)",
     ),
     Rule(
         "review.all_zero",
