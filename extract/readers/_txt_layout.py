@@ -227,7 +227,7 @@ def region_end(lines: list[str], start: int, stop) -> int:
     return last + 1
 
 
-def _table_line_soon(lines: list[str], i: int, stop, within: int = 4) -> bool:
+def _table_line_soon(lines: list[str], i: int, stop, within: int = 7) -> bool:
     """Whether a table line comes among the next few lines that hold text (page lines skipped)."""
     seen = 0
     while i < len(lines) and seen < within:
