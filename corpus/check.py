@@ -20,6 +20,7 @@ wholesale.  ``DIR/units.parquet`` (one row per issuing body) is written either w
 from __future__ import annotations
 
 import os
+import sqlite3
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ from corpus.store import (
     replace_dir,
     with_finding_ids,
 )
+from corpus.versions import with_origins
 from normalize.agencies import agency_key, classify, kind_of
 from normalize.crossdoc import crossdoc_findings, finding_row, findings_frame
 from normalize.records import SEVERITIES, ReportMeta, StdCell
@@ -150,6 +152,7 @@ def update_corpus_findings(out: Path) -> pd.DataFrame:
     """
     documents = _read(out, "documents", ["doc_id", "status", "agency", "year", "template", "published"])
     documents = documents.drop_duplicates("doc_id")
+    documents = with_version_columns(out, documents)
     cells = _read(out, "cells", ["doc_id", "table", "row", "col", "value"])
     sections = _read(out, "sections", ["doc_id", "section", "text"])
     found = corpus_findings(documents, cells, sections)
@@ -169,6 +172,28 @@ def update_corpus_findings(out: Path) -> pd.DataFrame:
         if old not in written:
             old.unlink()
     return found
+
+
+def with_version_columns(out: Path, documents: pd.DataFrame) -> pd.DataFrame:
+    """``documents`` with what the choice of the canonical report reads (:mod:`normalize.versions`):
+    title, n_cells, n_sections, every path (``sources``, from the manifest when there is one)
+    and the fetch time of reports read from an archive."""
+    extra = _read(out, "documents", ["doc_id", "source", "sources", "n_cells", "n_sections", "title"])
+    extra = extra.drop_duplicates("doc_id")
+    df = documents.merge(extra, on="doc_id", how="left")
+    if (out / MANIFEST).exists():  # read only: the run that called this holds the manifest open
+        live: dict[str, list[str]] = {}
+        con = sqlite3.connect(f"file:{out / MANIFEST}?mode=ro", uri=True)
+        try:
+            for doc_id, source in con.execute("SELECT doc_id, source FROM files ORDER BY doc_id, source"):
+                live.setdefault(doc_id, []).append(source)
+        finally:
+            con.close()
+        old = df["sources"] if "sources" in df.columns else [None] * len(df)
+        df["sources"] = [live.get(d, s) for d, s in zip(df["doc_id"], old, strict=True)]
+    rows = with_origins(df.to_dict("records"))
+    df["fetched_at"] = [r.get("fetched_at") for r in rows]
+    return df
 
 
 def corpus_findings_counts(out: Path) -> tuple[int, dict[str, int]]:

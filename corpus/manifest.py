@@ -64,6 +64,8 @@ from corpus.store import (
     staging_dir,
     write_empty,
 )
+from corpus.versions import COLUMNS as VERSION_COLUMNS
+from corpus.versions import Versions, versions, with_versions
 
 MANIFEST = "manifest.sqlite"
 CORPUS_STATE = "corpus_findings"  # meta key: 'done' once the findings across reports match the dataset
@@ -470,6 +472,7 @@ class Manifest:
         rewritten.
         """
         stale = self.stale_parts()
+        found = self.versions() if corpus_counts is not None else None
         rewritten = 0
         for part, (_n, files) in self.live_parts().items():
             if corpus_counts is None and part not in stale:
@@ -483,6 +486,8 @@ class Manifest:
                 new = with_sources(table, sources)
                 if corpus_counts is not None:
                     new = _with_counts(new, corpus_counts, report_counts)
+                if found is not None:
+                    new = with_versions(new, found)
                 if not new.equals(table):
                     changed[rel] = new
             if changed:
@@ -491,6 +496,22 @@ class Manifest:
             elif part in stale:
                 self.con.execute("UPDATE parts SET stale = 0 WHERE part = ?", (part,))
         return rewritten
+
+    def versions(self) -> Versions:
+        """Canonical flag, url and fetch time of every live document (:mod:`corpus.versions`)."""
+        rows = []
+        for part, (_n, files) in self.live_parts().items():
+            sources = self.sources_of(part)
+            for rel in files:
+                path = self.out / rel
+                if rel.startswith("documents.parquet/") and path.exists():
+                    names = pq.read_schema(path).names
+                    cols = [c for c in VERSION_COLUMNS if c in names]
+                    for r in pq.read_table(path, columns=cols).to_pylist():
+                        if r["doc_id"] in sources:  # rows of a changed input wait for compaction
+                            r["sources"] = sources[r["doc_id"]]
+                            rows.append(r)
+        return versions(rows)
 
     # -- planning ---------------------------------------------------------------
 

@@ -211,6 +211,7 @@ def report_rows(report: Report) -> Rows:
         "extractor_version": EXTRACTOR_VERSION,
         "sources": [report.source],
         "n_findings_report": len(report.findings),
+        "title": m.title,
     }
     d = report.doc_id
     return {

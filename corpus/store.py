@@ -62,6 +62,11 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("extractor_version", _s),
             ("sources", pa.list_(_s)),  # every path these bytes were found under (sorted)
             ("n_findings_report", _i32),  # the findings of the report alone (written by extract)
+            ("title", _s),  # the title lines as printed
+            # the one report of its body and year that counts (normalize.versions), set at the end of a run
+            ("canonical", pa.bool_()),
+            ("url", _s),  # where it was downloaded, for reports read from a fetch archive (corpus.archive)
+            ("fetched_at", pa.timestamp("us", tz="UTC")),
         ]
     ),
     "cells": pa.schema(

@@ -7,6 +7,10 @@ year N−1 of the same key:
 * 表二 现行有效件数 (N) == 现行有效件数 (N−1) + 本年制发 (N) − 本年废止 (N), 2021 format;
 * the narratives, for a copy of last year's text.
 
+Two or more reports of one body and year are flagged (``duplicate.report``, one finding
+per report and other report, naming both and the canonical one, see
+:mod:`normalize.versions`); the rules across years compare canonical reports only.
+
 Within a year, narratives of different bodies are compared through a MinHash index
 (:mod:`normalize.similarity`).  A report whose 表三 and 表四 are all zero is flagged
 for review when the same body received requests in another year.
@@ -28,6 +32,7 @@ from normalize.rules import finding
 from normalize.similarity import jaccard, near_duplicates, shingles
 from normalize.spec import table_spec
 from normalize.validate import fmt
+from normalize.versions import canonical_flags, groups, why
 
 FINDING_COLUMNS = (
     "doc_id",
@@ -237,15 +242,52 @@ def copy_rules(
     return out
 
 
+def _name(row: Mapping[str, object]) -> str:
+    sources = row.get("sources")
+    first = sources[0] if sources is not None and len(sources) else row.get("source")  # type: ignore[arg-type, index]
+    return str(first or row.get("doc_id")).replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def duplicate_rule(records: list[dict[str, object]]) -> list[dict[str, object]]:
+    """One finding per report of a body and year that has others, naming each other report."""
+    out = []
+    for (_key, year), members in groups(records).items():
+        if len(members) < 2:
+            continue
+        best = members[0]
+        for me in members:
+            for other in members:
+                if other is me:
+                    continue
+                canon = best if best is not me else me
+                loser = other if canon is me else me
+                f = finding(
+                    "duplicate.report",
+                    f"another report for {me.get('agency')} {year}: this one ({str(me['doc_id'])[:12]}, "
+                    f"{_name(me)}) and {str(other['doc_id'])[:12]} ({_name(other)}); canonical: "
+                    f"{str(best['doc_id'])[:12]} ({why(canon, loser)})",
+                    expected="one report",
+                    actual="more than one",
+                )
+                out.append(finding_row(str(me["doc_id"]), f, other_doc_id=str(other["doc_id"])))
+    return out
+
+
 def crossdoc_findings(documents: pd.DataFrame, cells: pd.DataFrame, sections: pd.DataFrame) -> pd.DataFrame:
-    """Every cross-report rule over the three datasets; a findings DataFrame."""
+    """Every cross-report rule over the three datasets; a findings DataFrame.
+
+    ``documents`` may carry the columns :mod:`normalize.versions` ranks by (``title``,
+    ``sources``, ``n_cells``, ``n_sections``, ``fetched_at``); the rules across years
+    compare only the canonical report of each body and year."""
+    records = documents.drop_duplicates("doc_id").to_dict("records")
+    rows: list[dict[str, object]] = duplicate_rule(records)
     docs = _usable(documents)
     if docs.empty:
-        return findings_frame([])
+        return findings_frame(rows)
     docs = docs.drop_duplicates("doc_id")
+    flags = canonical_flags(records)
     vals = _values(cells[cells["doc_id"].isin(docs["doc_id"])])
-    pairs = _year_pairs(docs)
-    rows: list[dict[str, object]] = []
+    pairs = _year_pairs(docs[[flags.get(d, True) for d in docs["doc_id"]]])
     for cur, prev in pairs:
         rows += carry_rule(cur, prev, vals)
         rows += in_force_rule(cur, prev, vals)

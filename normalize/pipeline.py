@@ -76,7 +76,7 @@ def normalize_document(doc: Document, doc_id: str, source: str, size: int = 0) -
     preamble, sections = split_sections(doc.paragraphs)
     meta = _metadata(doc, preamble, sections)
     mapped = map_tables(doc.tables, meta.year)
-    meta = ReportMeta(meta.agency, meta.year, mapped.template, meta.published)
+    meta = ReportMeta(meta.agency, meta.year, mapped.template, meta.published, meta.title)
     section_text = {s.number: s.text for s in sections}
     absent = {t for t in ALL_TABLES if t not in mapped.tables_found}
     if absent and not doc.tables:  # a page flattened to text with its cells glued together
@@ -130,7 +130,8 @@ def _metadata(doc: Document, preamble, sections: list[Section]) -> ReportMeta:
     )
     if published is None and doc.meta.get("published"):
         published = M.parse_date(doc.meta["published"])
-    return ReportMeta(agency, year, "unknown", published.isoformat() if published else None)
+    title = " ".join(lines)[:300] or None
+    return ReportMeta(agency, year, "unknown", published.isoformat() if published else None, title)
 
 
 def _one_line(exc: object) -> str:

@@ -49,3 +49,4 @@ class ReportMeta:
     year: int | None
     template: str  # 2021 | 2019 | unknown
     published: str | None  # ISO date, yyyy-mm-dd
+    title: str | None = None  # the title lines, joined by a space
