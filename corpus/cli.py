@@ -328,6 +328,26 @@ def export(
     console.print(f"{rows} rows -> {', '.join(str(f) for f in files)}", soft_wrap=True)
 
 
+@app.command()
+def report(
+    dataset: Annotated[Path, typer.Argument(help="A folder written by 'nianbao extract'.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="The .html file to write.")],
+    crops: Annotated[
+        bool, typer.Option("--crops/--no-crops", help="Pictures of the PDF cells findings point at.")
+    ] = True,
+) -> None:
+    """One self-contained HTML page: overview, compliance among peers, a page per body, findings."""
+    from corpus.export import ExportError
+    from corpus.report_page import write_report
+
+    try:
+        path = write_report(dataset, out, crops=crops)
+    except ExportError as exc:
+        console.print(f"[red]nianbao report: {exc}[/]", soft_wrap=True)
+        raise typer.Exit(2) from None
+    console.print(f"{path} ({path.stat().st_size / 1e6:.1f} MB)")
+
+
 def main() -> None:  # pragma: no cover - entry point for python -m
     os.environ.setdefault("PYTHONIOENCODING", "utf-8")
     app()
