@@ -148,3 +148,12 @@ def test_markdown_files_are_read_but_not_a_folders_notes():
 
     assert not _passed_over("crawl/2024_report.md")
     assert _passed_over("corpus/README.md") and _passed_over("CHANGELOG.md")
+
+
+def test_values_with_blanks_take_their_columns_in_order_even_when_the_line_drifts():
+    from extract.readers._txt_layout import place
+
+    centres = [10.0, 20.0, 30.0, 40.0]
+    assert place([10, 30, 40], centres) == [0, 2, 3]
+    assert place([24, 44], centres) == [1, 3]  # the whole line four places right
+    assert place([20, 21], centres) == [1, 2]  # two values never share a column

@@ -335,7 +335,12 @@ def _share(rows: list[_Row], between: list[_Line], nxt: _Row | None, table_x: in
 
 
 def merge_header(frags: list[Frag], line_nos: list[int]) -> list[str]:
-    """Header words split over lines (商业企 / 业, 结果 / 维持) joined, left to right.
+    """Header words split over lines (商业企 / 业, 结果 / 维持) joined, left to right."""
+    return [text for text, _centre in header_words(frags, line_nos)]
+
+
+def header_words(frags: list[Frag], line_nos: list[int]) -> list[tuple[str, float]]:
+    """(word, centre of its first piece), left to right, pieces split over lines joined.
 
     A fragment continues the nearest fragment above it (within three lines) that starts
     at the same place or is centred on it, and is no longer than it.
@@ -355,17 +360,53 @@ def merge_header(frags: list[Frag], line_nos: list[int]) -> list[str]:
             if aligned and not whole and len(f.text) <= len(g.text):
                 parent[k] = j
                 break
-    words: list[tuple[int, int, str]] = []
+    child = {v: c for c, v in parent.items()}
+    words: list[tuple[int, int, str, float]] = []
     for k in order:
         if k in parent:
             continue
         text, j = frags[k].text, k
-        child = {v: c for c, v in parent.items()}
         while j in child:
             j = child[j]
             text += frags[j].text
-        words.append((frags[k].x, line_nos[k], text))
-    return [w for _x, _n, w in sorted(words)]
+        words.append((frags[k].x, line_nos[k], text, (frags[k].x + frags[k].end) / 2))
+    return [(text, centre) for _x, _n, text, centre in sorted(words, key=lambda w: (w[0], w[1]))]
+
+
+def place(xs: list[float], centres: list[float], drift: int = 6) -> list[int]:
+    """The column of each value: in order, nearest the columns' centres.
+
+    A row's values may all stand a few places off (a long label before them pushes the
+    line): the best shift within ``drift`` is allowed, the same for the whole row.
+    """
+    tries = []
+    for d in range(-drift, drift + 1):
+        cost, cols = _monotone(xs, centres, d)
+        tries.append((cost + 0.01 * abs(d), cols))  # no shift is preferred when it fits as well
+    return min(tries, key=lambda t: t[0])[1]
+
+
+def _monotone(xs: list[float], centres: list[float], shift: int) -> tuple[float, list[int]]:
+    """Least total distance of values (shifted) to strictly increasing columns."""
+    n, k = len(centres), len(xs)
+    inf = float("inf")
+    cost = [[inf] * (n + 1) for _ in range(k + 1)]
+    back = [[-1] * (n + 1) for _ in range(k + 1)]
+    for j in range(n + 1):
+        cost[0][j] = 0.0
+    for i in range(1, k + 1):
+        for j in range(i, n + 1):  # value i-1 in column j-1
+            here = abs(centres[j - 1] - (xs[i - 1] - shift))
+            prev = min(range(i - 1, j), key=lambda q: cost[i - 1][q]) if i > 1 else 0
+            c = cost[i - 1][prev] + here if i > 1 else here
+            if c < cost[i][j]:
+                cost[i][j], back[i][j] = c, prev
+    j = min(range(k, n + 1), key=lambda q: cost[k][q])
+    total, cols = cost[k][j], []
+    for i in range(k, 0, -1):
+        cols.append(j - 1)
+        j = back[i][j]
+    return total, cols[::-1]
 
 
 def _columns(rows: list[_Row]) -> dict[int, list[float]]:
@@ -394,21 +435,18 @@ def _table(rows: list[_Row]) -> Table:
         centres = _columns(data).popitem()[1] if data else []
         heads = [r for r in block if r.header]
         if heads:
-            words = merge_header([r.frag for r in heads if r.frag], [r.first for r in heads if r.frag])
+            frags = [r.frag for r in heads if r.frag]
+            words = header_words(frags, [r.first for r in heads if r.frag])
             prov = Provenance(lines=(heads[0].first, heads[-1].last))
-            texts.append(words)
+            texts.append([t for t, _c in words])
             provs.append([prov] * len(words))
         for r in data:
             prov = Provenance(lines=(r.first, r.last))
             values = [f.text for f in r.line.values]
             if len(values) < len(centres):
                 slots = [""] * len(centres)
-                for f in r.line.values:
-                    c = f.x + len(f.text) / 2
-                    j = min(range(len(centres)), key=lambda k: abs(centres[k] - c))
-                    if slots[j]:
-                        slots = values + [""] * (len(centres) - len(values))
-                        break
+                at = place([f.x + len(f.text) / 2 for f in r.line.values], centres)
+                for f, j in zip(r.line.values, at, strict=True):
                     slots[j] = f.text
                 values = slots
             labels = [t for t in r.settle() if t]
