@@ -294,8 +294,8 @@
         kpi(t("reviews"), fmtNum(sum(docs.map((d) => d.reviews)))), kpi(t("suits"), fmtNum(sum(docs.map((d) => d.suits)))),
         kpi(t("corrected_share"), pct(corrected, cases) || "–")),
     ];
-    const Y = { field: "year", type: "ordinal", title: t("year") };
-    const N = { field: "n", type: "quantitative", title: t("count") };
+    const Y = { field: "year", type: "ordinal", title: t("year"), axis: { labelAngle: 0 } };
+    const N = { field: "n", type: "quantitative", title: t("count"), axis: { tickMinStep: 1, format: "d" } };
     const count = (f) => [...groupBy(docs, f)].map(([k, v]) => ({ k, n: v.length }));
     const byYearLevel = [];
     for (const [k, v] of groupBy(docs.filter((d) => d.year != null), (d) => d.year + "|" + levelName(d.level))) {
@@ -321,14 +321,14 @@
     }
     out.push(el("div", { class: "charts" },
       chart("by-year", t("c_by_year"), byYearLevel, bar(Y, N, { field: "level", type: "nominal", title: t("level") })),
-      chart("by-level", t("c_by_level"), count((d) => levelName(d.level)), bar({ field: "k", type: "nominal", title: t("level"), sort: "-y" }, N)),
-      chart("by-kind", t("c_by_kind"), count((d) => kindName(d.kind)), bar({ field: "k", type: "nominal", title: t("kind"), sort: "-y" }, N)),
-      chart("by-province", t("c_by_province"), count((d) => d.province || t("unknown")), bar({ field: "k", type: "nominal", title: t("province"), sort: "-y" }, N)),
+      chart("by-level", t("c_by_level"), count((d) => levelName(d.level)), bar({ field: "k", type: "nominal", title: t("level"), sort: "-y", axis: { labelAngle: 0 } }, N)),
+      chart("by-kind", t("c_by_kind"), count((d) => kindName(d.kind)), bar({ field: "k", type: "nominal", title: t("kind"), sort: "-y", axis: { labelAngle: 0 } }, N)),
+      chart("by-province", t("c_by_province"), count((d) => d.province || t("unknown")), bar({ field: "k", type: "nominal", title: t("province"), sort: "-y", axis: { labelAngle: -45 } }, N)),
       chart("coverage", t("c_coverage"), coverage, { mark: { type: "line", point: true, tooltip: true }, encoding: { x: Y, y: N } }),
       chart("outcomes", t("c_outcomes"), outcomes, bar(Y, N, { field: "outcome", type: "nominal", title: t("outcome") })),
       chart("reasons", t("c_reasons"), reasons, bar(Y, N, { field: "reason", type: "nominal", title: t("reason") })),
       chart("reviews", t("c_reviews"), cases4, bar(Y, N, { field: "series", type: "nominal", title: t("series") }, { encoding: { x: Y, y: N, xOffset: { field: "series" }, color: { field: "series", type: "nominal", title: t("series") } } })),
-      chart("rules", t("c_rules"), [...groupBy(findings, (f) => f.rule)].map(([k, v]) => ({ k: ruleName(k), n: v.length })), bar({ field: "n", type: "quantitative", title: t("count") }, { field: "k", type: "nominal", title: t("rule"), sort: "-x" }))
+      chart("rules", t("c_rules"), [...groupBy(findings, (f) => f.rule)].map(([k, v]) => ({ k: ruleName(k), n: v.length })), bar(N, { field: "k", type: "nominal", title: t("rule"), sort: "-x" }))
     ));
     const rows = [...groupBy(docs, (d) => (d.year == null ? "" : d.year))].sort((a, b) => String(a[0]).localeCompare(String(b[0]))).map(([year, v]) => ({
       year: String(year), reports: v.length, bodies: new Set(v.map((d) => d.key)).size,
