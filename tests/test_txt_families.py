@@ -157,3 +157,30 @@ def test_values_with_blanks_take_their_columns_in_order_even_when_the_line_drift
     assert place([10, 30, 40], centres) == [0, 2, 3]
     assert place([24, 44], centres) == [1, 3]  # the whole line four places right
     assert place([20, 21], centres) == [1, 2]  # two values never share a column
+
+
+def test_crawler_markdown_with_compact_empty_cells_and_shifted_headers():
+    # the shape a crawler gives of a real report page: merged cells left as "||" runs at the
+    # row's end, 表三's second header row shifted left by the rowspan above it
+    text = (
+        "二、主动公开政府信息情况\n"
+        "| 第二十条  第(一)项 | |||\n"
+        "| 信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 | \n"
+        "| 规章 | 0 | 0 | 0 | \n"
+        "| 行政规范性文件 | 2 | 1 | 7 | \n"
+        "| 第二十条  第(五)项 | |||\n"
+        "| 信息内容 | 本年处理决定数量 | ||\n"
+        "| 行政许可 | 5 | ||\n"
+        "三、收到和处理政府信息公开申请情况\n"
+        "| (本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和) | 申请人情况 | ||||||||\n"
+        "| 自然人 | 法人或其他组织 | 总计 | |||||||\n"
+        "| 商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 | |||||\n"
+        "| 一、本年新收政府信息公开申请数量 | 2 | 1 | 0 | 0 | 0 | 0 | 3 | ||\n"
+        "| 三、本年度办理结果 | (一)予以公开 | 2 | 1 | 0 | 0 | 0 | 0 | 3 | |\n"
+        "| (三)不予公开 | 1.属于国家秘密 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | |\n"
+    )
+    cells = _cells(text)
+    assert [cells[("t2", "normative_doc", c)] for c in ("issued", "repealed", "in_force")] == [2, 1, 7]
+    assert cells[("t2", "admin_license", "decisions")] == 5
+    assert cells[("t3", "new_received", "commercial")] == 1 and cells[("t3", "new_received", "total")] == 3
+    assert cells[("t3", "granted", "natural_person")] == 2 and cells[("t3", "granted", "total")] == 3
