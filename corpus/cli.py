@@ -182,6 +182,53 @@ def check(
     run_check(dataset, console)
 
 
+@app.command()
+def fetch(
+    urls: Annotated[Path, typer.Argument(help="A .txt of urls (one a line) or a .csv with a 'url' column.")],
+    archive: Annotated[
+        Path, typer.Option("--archive", "-a", help="The archive folder (created if need be).")
+    ],
+    delay: Annotated[float, typer.Option(help="Seconds between two requests to one host.")] = 1.0,
+    concurrency: Annotated[int, typer.Option(help="Requests in flight, all hosts together.")] = 4,
+    retries: Annotated[int, typer.Option(help="Tries after a failed one (errors, timeouts, 429, 5xx).")] = 3,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for an answer.")] = 30.0,
+    refetch: Annotated[bool, typer.Option(help="Fetch urls already in the archive again.")] = False,
+    robots: Annotated[bool, typer.Option("--robots/--ignore-robots", help="Honour robots.txt.")] = True,
+    links: Annotated[
+        bool, typer.Option("--links/--no-links", help="Download the attachments pages link.")
+    ] = True,
+) -> None:
+    """Download report pages and their attachments into a content-addressed archive (sources.parquet)."""
+    from corpus.fetch import Options
+    from corpus.fetch import fetch as run_fetch
+
+    opts = Options(
+        delay=delay,
+        concurrency=concurrency,
+        retries=retries,
+        timeout=timeout,
+        refetch=refetch,
+        robots=robots,
+        follow_links=links,
+    )
+
+    def show(row: dict) -> None:
+        what = "changed" if row["changed"] else row["error"] or f"{row['size']:,} bytes"
+        console.print(f"{row['status'] or '-'} {row['url']} [dim]{what}[/]", soft_wrap=True)
+
+    try:
+        s = run_fetch(urls, archive, opts, on_row=show)
+    except (OSError, ValueError) as exc:
+        console.print(f"[red]nianbao fetch: {exc}[/]", soft_wrap=True)
+        raise typer.Exit(2) from None
+    console.print(
+        f"{s.listed} listed, {s.fetched} fetched: {s.stored} stored, {s.failed} failed, "
+        f"{s.disallowed} disallowed by robots.txt, {s.skipped} already in the archive, "
+        f"{s.changed} changed since the last fetch (source.changed) -> {archive}",
+        soft_wrap=True,
+    )
+
+
 REVIEW_ACTIONS = ("list", "confirm", "dismiss", "reopen", "export", "import")
 
 
