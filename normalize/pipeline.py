@@ -19,6 +19,8 @@ from normalize import metadata as M
 from normalize.glued import glued_cells
 from normalize.mapping import map_tables
 from normalize.records import Finding, ReportMeta, StdCell
+from normalize.script import NOTE as SCRIPT_NOTE
+from normalize.script import is_traditional, to_simplified
 from normalize.validate import validate_report
 from normalize.version import EXTRACTOR_VERSION
 
@@ -73,6 +75,11 @@ def read_document(data: bytes, source: str, fmt: Format | None = None) -> Docume
 
 def normalize_document(doc: Document, doc_id: str, source: str, size: int = 0) -> Report:
     """Sections, metadata, standard cells and findings of a document already read."""
+    traditional = is_traditional(doc.text()) or is_traditional(
+        " ".join(c.text for t in doc.tables for c in t.cells)
+    )
+    if traditional:
+        doc = to_simplified(doc)
     preamble, sections = split_sections(doc.paragraphs)
     meta = _metadata(doc, preamble, sections)
     mapped = map_tables(doc.tables, meta.year)
@@ -92,6 +99,8 @@ def normalize_document(doc: Document, doc_id: str, source: str, size: int = 0) -
     if missing_sections:
         problems.append("sections missing: " + ", ".join(map(str, missing_sections)))
     problems.extend(mapped.notes)
+    if traditional:
+        problems.append(SCRIPT_NOTE)
     status = "partial" if missing or missing_sections else "ok"
     if not mapped.cells and not sections:
         status = "failed"
