@@ -12,7 +12,7 @@ import random
 from html import escape
 
 from .layout import Grid
-from .report import Report
+from .report import Report, traditional
 
 NAV = ("首页", "政务公开", "政务服务", "互动交流", "走进本地", "专题专栏")
 CRUMBS = (("首页", "政务公开", "政府信息公开年报"), ("首页", "政府信息公开", "年度报告"),
@@ -132,5 +132,7 @@ def render(report: Report, rng: random.Random) -> bytes:
         "</body></html>",
     ]
     text = "\n".join(parts)
+    if report.opts.get("traditional"):  # a site's 繁體 version of the page
+        text = traditional(text)
     codec = "gb18030" if enc == "gb18030" else enc
     return text.encode(codec, errors="xmlcharrefreplace")

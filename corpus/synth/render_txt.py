@@ -27,7 +27,7 @@ import shutil
 import subprocess
 
 from .layout import Grid
-from .report import Report
+from .report import Report, traditional
 
 
 def _row_cells(grid: Grid) -> list[list[str | None]]:
@@ -166,6 +166,8 @@ def render(report: Report, rng: random.Random) -> bytes:
                 lines.append("\u00a0")
     eol = rng.choice(("\n", "\n", "\r\n"))
     text = eol.join(lines) + eol
+    if report.opts.get("traditional"):  # a site's 繁體 version of the page
+        text = traditional(text)
     enc = rng.choices(("utf-8", "utf-8-sig", "gb18030"), (60, 15, 25))[0]
     report.opts["encoding"] = enc
     return text.encode(enc)

@@ -145,7 +145,15 @@ def _hard_shape(rng: random.Random) -> dict[str, bool]:
         "date_under_title": rng.random() < 0.25,
         "unfilled_totals": rng.random() < 0.15,
         "hybrid": rng.random() < 0.2,
+        "traditional": rng.random() < 0.1,
     }
+
+
+def traditional(text: str) -> str:
+    """The text in traditional characters (OpenCC's s2t table)."""
+    import opencc
+
+    return opencc.OpenCC("s2t").convert(text)
 
 
 def _swap_other_group(tpl: str, values: dict, printed: dict, truth: dict, nstyle, rng: random.Random) -> None:
@@ -317,6 +325,8 @@ def build(fmt: str, template: str, rng: random.Random, with_error: bool, hard: b
     ]
     if hybrid:
         opts["hybrid"] = True
+    if shape.get("traditional") and fmt in ("txt", "html"):
+        opts["traditional"] = True
     return Report(
         agency=agency, year=year, template=tpl, published=published, blocks=blocks, printed=printed,
         values=truth_values, sections=sections, broken=check(truth_values, tpl, unfilled), error=error,
