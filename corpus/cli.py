@@ -4,6 +4,8 @@ nianbao extract PATH... --out DIR     reports -> Parquet datasets
 nianbao check DIR                     re-run validation over a dataset
 nianbao review DIR [ACTION ...]       list findings, record decisions, Excel round trip
 nianbao query "SQL" --out DIR         DuckDB over the datasets
+nianbao export DIR --to FILE          one .xlsx/.dta/.csv/.parquet with its codebook
+nianbao report DIR --out FILE.html    a self-contained page: overview, compliance, bodies
 nianbao synth --n N --out DIR         generated reports with known truth
 """
 
