@@ -73,7 +73,7 @@ def _title_fits(number: int, title: str) -> bool:
     # Part 六's keyword 其他 is weak: it must not be an outcome row such as （六）其他处理.
     if number == 6 and "处理" in title and "报告" not in title:
         return False
-    return not (number == 4 and "情况" not in title and "复议" not in title[:6])
+    return not (number == 4 and "情况" not in title and "复议" not in title[:6] and "行政诉讼" not in title)
 
 
 def split_sections(paragraphs: list[Paragraph]) -> tuple[list[Paragraph], list[Section]]:

@@ -134,13 +134,34 @@ def test_markdown_pipe_table(pad):
     assert [cells[("t2", "normative_doc", c)] for c in ("issued", "repealed", "in_force")] == [3, 1, 9]
 
 
-def test_crawler_pipe_lines_with_empty_and_covered_rows():
-    text = "| 信息内容 |\n本年制发件数 |\n本年废止件数 |\n现行有效件数 |\n|||\n| 规章 |\n0 |\n |\n2 |\n"
+def test_crawler_cell_lines_closed_by_a_line_of_pipes():
+    # one cell a line ending in " |", empty and covered cells dropped, "|" / "||||" ends a row
+    text = (
+        "二、主动公开政府信息情况\n"
+        "第二十条第(一)项 |\n||||\n"
+        "信息内容 |\n本年制发件数 |\n本年废止件数 |\n现行有效件数 |\n|\n"
+        "规章 |\n0 |\n0 |\n2 |\n|\n"
+        "行政规范性文件 |\n4 |\n1 |\n9 |\n|\n"
+    )
     rows = _tables(text)[0]
-    assert rows == [["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"], ["规章", "0", "", "2"]]
+    assert ["规章", "0", "0", "2"] in rows and ["行政规范性文件", "4", "1", "9"] in rows
     cells = _cells(text)
-    assert cells[("t2", "regulation", "repealed")] is None
-    assert cells[("t2", "regulation", "in_force")] == 2
+    assert [cells[("t2", "normative_doc", c)] for c in ("issued", "repealed", "in_force")] == [4, 1, 9]
+
+
+def test_crawler_rows_on_a_line_without_a_leading_pipe():
+    text = (
+        "三、收到和处理政府信息公开申请情况\n"
+        "(本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和) | 申请人情况 |\n"
+        "自然人 | 法人或其他组织 | 总计 |\n"
+        "商业 企业 | 科研 机构 | 社会公益组织 | 法律服务机构 | 其他 |\n"
+        "一、本年新收政府信息公开申请数量 | 58 | 7 | 0 | 0 | 1 | 0 | 66 |\n"
+        "二、上年结转政府信息公开申请数量 | 2 | 0 | 0 | 0 | 0 | 0 | 2 |\n"
+        "三、本年度办理结果 | (一)予以公开 | 2 | 1 | 0 | 0 | 0 | 0 | 3 |\n"
+    )
+    cells = _cells(text)
+    assert cells[("t3", "new_received", "natural_person")] == 58 and cells[("t3", "new_received", "total")] == 66
+    assert cells[("t3", "granted", "commercial")] == 1
 
 
 def test_markdown_files_are_read_but_not_a_folders_notes():
@@ -184,3 +205,20 @@ def test_crawler_markdown_with_compact_empty_cells_and_shifted_headers():
     assert cells[("t2", "admin_license", "decisions")] == 5
     assert cells[("t3", "new_received", "commercial")] == 1 and cells[("t3", "new_received", "total")] == 3
     assert cells[("t3", "granted", "natural_person")] == 2 and cells[("t3", "granted", "total")] == 3
+
+
+def test_a_part_heading_wrapped_before_its_last_word_is_still_a_heading():
+    from extract.sections import heading_number
+
+    assert heading_number("四、因政府信息公开工作被申请行政复议、提起行政诉讼") == 4
+    assert heading_number("四、结转下年度继续办理") is None
+
+
+def test_an_amount_printed_with_its_unit_is_a_value():
+    from extract.readers._txt_layout import fragments
+
+    assert [f.text for f in fragments("      政府集中采购                0                                   174.58元")] == [
+        "政府集中采购",
+        "0",
+        "174.58元",
+    ]

@@ -12,8 +12,8 @@ has no tab (the continuation starts at column 0).
 ``markdown``: pipe tables as HTML-to-Markdown converters write them (``| a | b |``, a
 ``| --- |`` rule under the first row); merged cells either padded with empty cells or
 dropped.
-``pipe_lines``: a crawler's text: one cell per line ending in `` |``, a row's first cell
-opening with ``| ``, a row that is all covered by merges printed as ``|||``.
+``pipe_lines``: a crawler's text: one cell per line ending in `` |``, empty and covered
+cells dropped, each row closed by a line of pipes (``|``, ``||||``).
 ``pdftotext``: the report rendered to PDF and read back by poppler's ``pdftotext
 -layout`` (space-aligned columns, wrapped labels, split headers, page-number lines and
 form feeds in the tables); needs ``pdftotext`` on PATH.
@@ -89,20 +89,14 @@ def _markdown(grid: Grid, rng: random.Random, pad: bool) -> list[str]:
     return lines
 
 
-def _own_cells(grid: Grid, r: int) -> list:
-    own = grid.owner()
-    return [c for c in own[r] if c is not None and c.r == r]
-
-
 def _pipe_lines(grid: Grid) -> list[str]:
+    """A crawler's text of a table: each printed cell on a line ending in `` |``, empty and
+    covered cells dropped, the row closed by a line of pipes (one more than it dropped)."""
     lines: list[str] = []
-    for row_no, row in enumerate(_row_cells(grid)):
-        texts = [t.strip() for t in row if t is not None]  # a vertical merge leaves nothing
-        if not texts or (not any(texts) and not any(c.slot for c in _own_cells(grid, row_no))):
-            lines.append("|||")  # a row the merges cover
-            continue
-        lines.append("| " + texts[0] + " |")
-        lines += [(t + " |") if t else " |" for t in texts[1:]]
+    for row in _row_cells(grid):
+        texts = [t.strip() for t in row if t is not None and t.strip()]
+        lines += [t + " |" for t in texts]
+        lines.append("|" * (grid.n_cols - len(texts) + 1))
     lines.append("")
     return lines
 

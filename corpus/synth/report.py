@@ -211,11 +211,14 @@ def build(fmt: str, template: str, rng: random.Random, with_error: bool, hard: b
             modes = [*modes[:1], *(m for m in HARD_MODES if m != "pdftotext" or has_pdftotext())]
         opts["txt_mode"] = rng.choice(modes)
     opts["hard"] = hard
-    nstyle = cells.number_style(rng, allow_blank=opts.get("txt_mode") != "row_spaces")
+    # Flattenings that drop empty cells cannot print a blank among numbers unambiguously.
+    nstyle = cells.number_style(rng, allow_blank=opts.get("txt_mode") not in ("row_spaces", "pipe_lines"))
     printed: dict[Key, str] = {}
     truth_values: dict[Key, numbers.Number | None] = {}
     shape = _hard_shape(rng) if hard else {}
     unfilled: set[Key] = set()
+    if opts.get("txt_mode") in ("row_spaces", "pipe_lines"):
+        shape["unfilled_totals"] = False  # a flattening that drops empty cells cannot show it
     if shape.get("unfilled_totals"):  # 总计 left empty on the outcome rows (上海 2019)
         unfilled = {("t3", r, "total") for r in numbers.outcome_rows(tpl)}
     for t, r, c in all_slots(tpl):

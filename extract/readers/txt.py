@@ -156,34 +156,49 @@ _RULE_CELL = re.compile(r"^:?-{3,}:?$")
 
 
 def _pipe_table(lines: list[str], start: int, blocks: list[Block]) -> int:
-    """Consume a pipe table: a line opening with ``|`` starts a row, others add cells to it."""
+    """Consume a pipe table, in the shapes crawlers write it.
+
+    * ``| a | b |`` or ``a | b |``: a row on one line (empty cells kept between pipes);
+    * ``a |`` lines: one cell a line, the row closed by a line of pipes only (``|``, ``||||``);
+    * ``| a |``: a one-cell line opening with a pipe starts a new row.
+    A Markdown rule (``| --- |``) is passed over.
+    """
     rows: list[list[str]] = []
     provs: list[list[Provenance | None]] = []
+    current: list[str] | None = None
+    current_prov: list[Provenance | None] = []
+
+    def close() -> None:
+        nonlocal current, current_prov
+        if current:
+            rows.append(current)
+            provs.append(current_prov)
+        current, current_prov = None, []
+
     i = start
     while i < len(lines) and _is_pipe_line(lines[i]):
         s = lines[i].strip()
-        parts = s.split("|")
-        opens = s.startswith("|")
-        if opens:
-            parts = parts[1:]
-        if parts and not parts[-1].strip():
-            parts = parts[:-1]
-        cells = [p.strip() for p in parts]
         prov = Provenance(lines=(i + 1, i + 1))
-        if cells and all(_RULE_CELL.match(c) for c in cells):
-            pass  # the rule under a Markdown header
-        elif s == "|" and rows:
-            rows[-1].append("")  # an empty cell on a line of its own
-            provs[-1].append(prov)
-        elif s.strip("|") == "":
-            pass  # a row all covered by merged cells
-        elif opens or not rows:
-            rows.append(cells)
-            provs.append([prov] * len(cells))
-        else:
-            rows[-1].extend(cells)
-            provs[-1].extend([prov] * len(cells))
         i += 1
+        if not s.strip("|"):
+            close()  # a line of pipes ends the row
+            continue
+        body = s[1:] if s.startswith("|") else s
+        body = body[:-1] if body.endswith("|") else body
+        parts = [p.strip() for p in body.split("|")]
+        if all(_RULE_CELL.match(p) for p in parts):
+            continue
+        if len(parts) > 1:  # a whole row on its line
+            close()
+            rows.append(parts)
+            provs.append([prov] * len(parts))
+        elif s.startswith("|") or current is None:
+            close()
+            current, current_prov = [parts[0]], [prov]
+        else:
+            current.append(parts[0])
+            current_prov.append(prov)
+    close()
     # A grid kept whole (every row as wide, merged slots as empty cells) places values by column.
     grid = len(rows) >= 3 and len({len(r) for r in rows}) == 1
     blocks.append(
