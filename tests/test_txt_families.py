@@ -160,7 +160,9 @@ def test_crawler_rows_on_a_line_without_a_leading_pipe():
         "三、本年度办理结果 | (一)予以公开 | 2 | 1 | 0 | 0 | 0 | 0 | 3 |\n"
     )
     cells = _cells(text)
-    assert cells[("t3", "new_received", "natural_person")] == 58 and cells[("t3", "new_received", "total")] == 66
+    assert (
+        cells[("t3", "new_received", "natural_person")] == 58 and cells[("t3", "new_received", "total")] == 66
+    )
     assert cells[("t3", "granted", "commercial")] == 1
 
 
@@ -217,7 +219,10 @@ def test_a_part_heading_wrapped_before_its_last_word_is_still_a_heading():
 def test_an_amount_printed_with_its_unit_is_a_value():
     from extract.readers._txt_layout import fragments
 
-    assert [f.text for f in fragments("      政府集中采购                0                                   174.58元")] == [
+    assert [
+        f.text
+        for f in fragments("      政府集中采购                0                                   174.58元")
+    ] == [
         "政府集中采购",
         "0",
         "174.58元",
