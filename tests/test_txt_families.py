@@ -227,3 +227,27 @@ def test_an_amount_printed_with_its_unit_is_a_value():
         "0",
         "174.58元",
     ]
+
+
+def test_each_page_of_a_laid_out_table_has_its_own_columns():
+    # page 2 of the same table is laid out further right; a blank cell on each page
+    text = (
+        "三、收到和处理政府信息公开申请情况\n"
+        "                  自然人  商业企业  科研机构  社会公益组织  法律服务机构  其他  总计\n"
+        "一、本年新收政府信息公开申请数量   5     1     0     0     0     0     6\n\n"
+        "二、上年结转政府信息公开申请数量   1           0     0     0     0     1\n\n"
+        "      （一）予以公开               2     1     0     0     0     0     3\n"
+        "                    -1-\n\f"
+        "      （七）总计                       4        1        0        0        0        0        5\n\n"
+        "四、结转下年度继续办理                 2                 0        0        0        0        2\n"
+        "\f"
+    )
+    cells = _cells(text)
+    assert (
+        cells[("t3", "carried_over", "commercial")] is None and cells[("t3", "carried_over", "research")] == 0
+    )
+    assert (
+        cells[("t3", "carried_forward", "commercial")] is None
+        and cells[("t3", "carried_forward", "total")] == 2
+    )
+    assert cells[("t3", "carried_forward", "research")] == 0

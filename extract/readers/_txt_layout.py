@@ -53,6 +53,7 @@ class _Line:
     no: int  # 1-based line number in the file
     labels: list[Frag]
     values: list[Frag]
+    page: int = 0  # pages (form feeds) since the table began: each page has its own columns
 
 
 @dataclass(slots=True)
@@ -245,11 +246,14 @@ def _table_line_soon(lines: list[str], i: int, stop, within: int = 7) -> bool:
 
 def build_table(lines: list[str], start: int, end: int) -> Table | None:
     """The table of ``lines[start:end]`` (0-based), rows rebuilt from positions."""
-    parsed = [
-        _parse(i + 1, lines[i])
-        for i in range(start, end)
-        if lines[i].strip().replace("\f", "") and not is_page_line(lines[i])
-    ]
+    parsed = []
+    page = 0
+    for i in range(start, end):
+        page += lines[i].count("\f")
+        if lines[i].strip().replace("\f", "") and not is_page_line(lines[i]):
+            line = _parse(i + 1, lines[i])
+            line.page = page
+            parsed.append(line)
     value_lines = [p for p in parsed if p.values]
     if len(value_lines) < 2 and not (value_lines and len(value_lines[0].values) >= 3):
         return None
@@ -433,6 +437,13 @@ def _table(rows: list[_Row]) -> Table:
     for block in blocks:
         data = [r for r in block if not r.header]
         centres = _columns(data).popitem()[1] if data else []
+        # pdftotext lays each page out on its own scale: columns per page where it has full rows
+        by_page = {}
+        for pg in {r.line.page for r in data}:
+            rows = [r for r in data if r.line.page == pg]
+            cols = _columns(rows).popitem()[1]
+            if len(cols) == len(centres):
+                by_page[pg] = cols
         heads = [r for r in block if r.header]
         if heads:
             frags = [r.frag for r in heads if r.frag]
@@ -445,7 +456,7 @@ def _table(rows: list[_Row]) -> Table:
             values = [f.text for f in r.line.values]
             if len(values) < len(centres):
                 slots = [""] * len(centres)
-                at = place([f.x + len(f.text) / 2 for f in r.line.values], centres)
+                at = place([f.x + len(f.text) / 2 for f in r.line.values], by_page.get(r.line.page, centres))
                 for f, j in zip(r.line.values, at, strict=True):
                     slots[j] = f.text
                 values = slots
