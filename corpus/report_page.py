@@ -210,14 +210,12 @@ def build_data(dataset: Path, *, crops: bool = True) -> dict:
 
     sources = dict(zip(wide["doc_id"], wide["source"], strict=True))
     formats = dict(zip(wide["doc_id"], wide["format"], strict=True))
-    prov_of = {
-        (d, t, r, c): p
-        for d, t, r, c, p in cells[["doc_id", "table", "row", "col", "prov"]].itertuples(index=False)
-    }
-    raw_of = {
-        (d, t, r, c): raw
-        for d, t, r, c, raw in cells[["doc_id", "table", "row", "col", "raw"]].itertuples(index=False)
-    }
+    # plain lists: iterating Arrow-backed columns value by value is slow
+    names = ("doc_id", "table", "row", "col", "value", "raw", "prov")
+    columns = [cells[n].tolist() if n in cells else [None] * len(cells) for n in names]
+    rows = list(zip(*columns, strict=True))
+    prov_of = {(d, t, r, c): p for d, t, r, c, _v, _raw, p in rows}
+    raw_of = {(d, t, r, c): raw for d, t, r, c, _v, raw, _p in rows}
     pdfs: dict = {}
     n_crops = 0
     found = []
@@ -252,9 +250,7 @@ def build_data(dataset: Path, *, crops: bool = True) -> dict:
         pdf.close()
 
     by_doc: dict[str, list] = {}
-    for d, t, r, c, v, raw, p in cells[["doc_id", "table", "row", "col", "value", "raw", "prov"]].itertuples(
-        index=False
-    ):
+    for d, t, r, c, v, raw, p in rows:
         var = keyed.get((t, r, c))
         if var is not None:
             by_doc.setdefault(d, []).append([var_index[var.name], _clean(v), _clean(raw), _clean(p)])
