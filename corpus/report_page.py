@@ -28,6 +28,7 @@ import base64
 import datetime as dt
 import io
 import json
+import os
 import re
 from functools import cache
 from importlib import resources
@@ -52,10 +53,28 @@ class ReportError(ExportError):
 
 @cache
 def vega_bundle() -> str:
-    """Vega, Vega-Lite and vega-embed as one script (window.vegaEmbed), from vl-convert."""
+    """Vega, Vega-Lite and vega-embed as one script (window.vegaEmbed), from vl-convert.
+
+    Bundling takes vl-convert a few seconds, so the result is kept in the user's cache
+    folder, one file per vl-convert version."""
     import vl_convert
 
-    js = vl_convert.javascript_bundle()
+    version = getattr(vl_convert, "__version__", "0")
+    home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    cached = home / "nianbao" / f"vega-bundle-{version}.js"
+    try:
+        js = cached.read_text("utf-8")
+    except OSError:
+        js = vl_convert.javascript_bundle()
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
+            tmp.write_text(js, "utf-8")
+            tmp.replace(cached)
+        except OSError:  # a read-only home: bundle again next time
+            pass
+    if "window.vegaEmbed" not in js:  # a cache file cut short: not ours to trust
+        js = vl_convert.javascript_bundle()
     return js.replace("</script", "<\\/script")
 
 
