@@ -77,7 +77,7 @@ def make_handler(site: Site) -> type[BaseHTTPRequestHandler]:
             elif path == "/broken":
                 self.send(500, b"always broken")
             elif path == "/slow":
-                time.sleep(1.0)
+                time.sleep(1.5)  # past the client's timeout
                 self.send(200, b"too late")
             elif path == "/changing.txt":
                 self.send(200, site.changing)
@@ -100,7 +100,7 @@ def server() -> Iterator[tuple[str, Site]]:
         httpd.server_close()
 
 
-FAST = Options(delay=0.05, concurrency=4, retries=2, backoff=0.05, timeout=0.5)
+FAST = Options(delay=0.05, concurrency=4, retries=2, backoff=0.05, timeout=1.0)
 
 
 def sources(archive: Path) -> pd.DataFrame:
@@ -159,7 +159,7 @@ def test_fetch_pages_attachments_and_failures(server: tuple[str, Site], tmp_path
 
     # one request at a time per host, FAST.delay apart
     times = sorted(t for t, _, _ in site.log)
-    assert min(b - a for a, b in itertools.pairwise(times)) >= FAST.delay * 0.9
+    assert min(b - a for a, b in itertools.pairwise(times)) >= FAST.delay * 0.8
 
     # resumable: what is stored is not fetched again, what failed is tried again
     before = dict(site.hits)
