@@ -166,7 +166,7 @@ def _listing(paths: Iterable[Path]) -> Iterator[tuple[str, int, int]]:
                 while unlistable:  # a folder that cannot be listed (too long a path ...)
                     yield str(unlistable.pop().filename), -1, -1
                 for name in sorted(files):
-                    if name.startswith(".") or Path(name).suffix.lower() in SKIP_SUFFIXES:
+                    if _passed_over(name):
                         continue
                     full = os.path.join(root, name)
                     try:

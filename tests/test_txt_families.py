@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -166,11 +167,13 @@ def test_crawler_rows_on_a_line_without_a_leading_pipe():
     assert cells[("t3", "granted", "commercial")] == 1
 
 
-def test_markdown_files_are_read_but_not_a_folders_notes():
-    from corpus.run import _passed_over
+def test_markdown_files_are_read_but_not_a_folders_notes(tmp_path):
+    from corpus.run import iter_listing
 
-    assert not _passed_over("crawl/2024_report.md")
-    assert _passed_over("corpus/README.md") and _passed_over("CHANGELOG.md")
+    for name in ("2024_report.md", "README.md", "CHANGELOG.md", "page.txt"):
+        (tmp_path / name).write_text("x", "utf-8")
+    listed = sorted(Path(p).name for p, _size, _mtime in iter_listing([tmp_path]))
+    assert listed == ["2024_report.md", "page.txt"]
 
 
 def test_values_with_blanks_take_their_columns_in_order_even_when_the_line_drifts():
