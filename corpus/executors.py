@@ -186,16 +186,49 @@ class PoolExecutor:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
+class WorkersUnusable(RuntimeError):
+    """The Dask workers cannot run this project's tasks (not installed, another version, none)."""
+
+
+def _code_version() -> str:
+    """The extractor version this process would stamp on its rows (on a worker: the worker's)."""
+    from normalize.version import EXTRACTOR_VERSION
+
+    return EXTRACTOR_VERSION
+
+
+def scheduler_of(address: str) -> dict[str, str]:
+    """How to reach the scheduler named by ``--dask``: an address (``tcp://host:8786``,
+    ``host:8786``, ``tls://...``) or the JSON file ``dask scheduler --scheduler-file`` writes
+    (what batch systems and dask-mpi hand around on a shared file system)."""
+    if address.endswith(".json") or (os.path.isfile(address) and "://" not in address):
+        if not os.path.isfile(address):
+            raise WorkersUnusable(f"no scheduler file {address}")
+        return {"scheduler_file": address}
+    return {"address": address}
+
+
 class DaskExecutor:
     """Dask distributed: ``address='local'`` starts a LocalCluster, else connects to a scheduler.
 
     On a cluster the workers must see the input paths and the output folder at the
-    same paths as the driver (a shared file system), and have nianbao installed.
+    same paths as the driver (a shared file system), and have the same nianbao installed:
+    on connecting, each worker is asked for its extractor version, and a worker that
+    cannot import nianbao or runs another version stops the run before anything is
+    read (its rows would be stamped with a version the manifest does not record).
+    Start workers with one thread each (``dask worker --nthreads 1 --nworkers N``): the
+    work is Python holding the GIL, and the per-document time budget needs no threads.
     """
 
     name = "dask"
 
-    def __init__(self, address: str, jobs: int, warm: Callable[[], None] | None = None):
+    def __init__(
+        self,
+        address: str,
+        jobs: int,
+        warm: Callable[[], None] | None = None,
+        wait_for_workers: float = 60.0,
+    ):
         import dask
         from distributed import Client, LocalCluster
 
@@ -211,15 +244,52 @@ class DaskExecutor:
                 )
             self._client = Client(self._cluster)
         else:
-            self._client = Client(address)
+            self._client = Client(**scheduler_of(address), timeout=wait_for_workers)
+        try:
+            self._check_workers(wait_for_workers)
+            if warm:
+                from corpus.dask_warm import Warm
+
+                self._client.register_plugin(Warm(warm), name=Warm.name)
+        except BaseException:
+            self.close()
+            raise
         info = self._client.scheduler_info()
         self.workers = max(1, sum(w.get("nthreads", 1) for w in info.get("workers", {}).values()))
-        if warm:
-            self._client.run(warm)
+
+    def _check_workers(self, timeout: float) -> None:
+        """At least one worker, each able to import this project at this driver's version."""
+        try:
+            self._client.wait_for_workers(1, timeout=timeout)
+        except TimeoutError:
+            raise WorkersUnusable(
+                f"no Dask worker joined the scheduler at {self._client.scheduler.address} "
+                f"within {timeout:g} s (start some with: dask worker {self._client.scheduler.address} --nthreads 1)"
+            ) from None
+        try:
+            versions = self._client.run(_code_version)
+        except Exception as exc:  # raised on a worker: typically ModuleNotFoundError
+            raise WorkersUnusable(
+                f"a Dask worker cannot run nianbao ({type(exc).__name__}: {exc}); install the same "
+                "nianbao on every worker (the same environment as this driver)"
+            ) from None
+        mine = _code_version()
+        other = {w: v for w, v in versions.items() if v != mine}
+        if other:
+            worker, version = sorted(other.items())[0]
+            raise WorkersUnusable(
+                f"Dask worker {worker} runs extractor version {version}, this driver {mine}: "
+                "install the same nianbao on every worker and restart them"
+            )
 
     def imap_unordered(
         self, fn: Callable[[T], R], tasks: Iterable[T], max_in_flight: int, on_death: OnDeath | None = None
     ) -> Iterator[R]:
+        """A worker lost mid-task (killed, its machine gone) costs nothing but time: the
+        scheduler gives its tasks to the other workers, and the task's part is written
+        again from the start.  A task whose workers died more than ``allowed-failures``
+        times (1 on a LocalCluster, Dask's default 3 elsewhere) comes back as
+        ``KilledWorker`` and goes to ``on_death``."""
         from distributed import KilledWorker, as_completed
 
         it = iter(tasks)
@@ -238,11 +308,11 @@ class DaskExecutor:
             task = of.pop(fut.key)
             try:
                 result = fut.result()
-            except KilledWorker:  # it killed two workers: take out the input that did
-                reduced = on_death(task, "worker died (killed two Dask workers)") if on_death else None
+            except KilledWorker:  # it killed worker after worker: take out the input that did
+                reduced = on_death(task, "worker died (killed Dask workers repeatedly)") if on_death else None
                 fut.release()
                 if reduced is None:
-                    raise WorkerDied("a task killed two Dask workers") from None
+                    raise WorkerDied("a task killed Dask workers repeatedly") from None
                 queue.add(submit(reduced))
                 continue
             fut.release()
