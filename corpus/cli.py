@@ -59,7 +59,9 @@ def extract(
     dask: Annotated[
         str | None,
         typer.Option(
-            help="Run on Dask: 'local' starts a LocalCluster of --jobs workers, or tcp://HOST:8786."
+            help="Run on Dask: 'local' starts a LocalCluster of --jobs workers; tcp://HOST:8786 or a "
+            "scheduler file (dask scheduler --scheduler-file) uses a running cluster, whose workers need "
+            "nianbao installed and the inputs and DIR at the same paths."
         ),
     ] = None,
     force: Annotated[
@@ -101,6 +103,7 @@ def extract(
     skipped (see DIR/manifest.sqlite), new and changed ones added, and documents of
     earlier runs' inputs kept unless --prune; a killed run picks up where it stopped.
     """
+    from corpus.executors import WorkersUnusable
     from corpus.inputs import InputError
     from corpus.lock import OutputLocked
     from corpus.run import run_extract
@@ -123,7 +126,7 @@ def extract(
                 on_total=lambda n: bar.update(task, total=n),
                 on_progress=lambda n: bar.advance(task, n),
             )
-    except (InputError, OutputLocked) as exc:
+    except (InputError, OutputLocked, WorkersUnusable) as exc:
         console.print(f"[red]nianbao extract: {exc}[/]", soft_wrap=True)
         raise typer.Exit(2) from None
     except OSError as exc:  # disk full, permissions on DIR ...: what went wrong, where
