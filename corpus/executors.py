@@ -244,7 +244,10 @@ class DaskExecutor:
                 )
             self._client = Client(self._cluster)
         else:
-            self._client = Client(**scheduler_of(address), timeout=wait_for_workers)
+            try:
+                self._client = Client(**scheduler_of(address), timeout=wait_for_workers)
+            except OSError as exc:  # nothing listening there, or a wrong address
+                raise WorkersUnusable(f"cannot reach the Dask scheduler at {address}: {exc}") from None
         try:
             self._check_workers(wait_for_workers)
             if warm:

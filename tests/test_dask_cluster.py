@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -291,6 +292,16 @@ def test_the_scheduler_is_named_by_address_or_by_its_file(tmp_path: Path):
     assert scheduler_of(str(f)) == {"scheduler_file": str(f)}
     with pytest.raises(WorkersUnusable, match="no scheduler file"):
         scheduler_of(str(tmp_path / "missing.json"))
+
+
+def test_a_scheduler_that_is_not_there_is_named():
+    from corpus.executors import DaskExecutor, WorkersUnusable
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(WorkersUnusable, match=f"cannot reach the Dask scheduler at tcp://127.0.0.1:{port}"):
+        DaskExecutor(f"tcp://127.0.0.1:{port}", 1, wait_for_workers=1)
 
 
 def test_a_scheduler_without_workers_is_refused_with_how_to_start_one():
