@@ -141,7 +141,8 @@ def _assign(
 ) -> list[tuple[str, Cell]] | None:
     """Pair a row's value cells with column keys; None when that cannot be done safely."""
     values = list(row.values)
-    if structured and slots:  # empty cells left of the first column are a merged label's
+    if structured and slots and len(slots) == len(keys):  # every column named in the header:
+        # empty cells left of the first of them are a merged label's, not values
         values = [c for c in values if c.col >= slots[0][0] or c.text.strip()]
     while len(values) > len(keys) and not values[-1].text.strip():
         values.pop()  # trailing empty cells of a ragged flattening

@@ -448,9 +448,36 @@ def _merge(a: _PTable, b: _PTable) -> _PTable:
         )
         replace[id(ca)] = merged
         drop.add(id(cb))
+    _rejoin_split_row(cells_a, cells_b, last, first, replace, drop)
     cells = [replace.get(id(c), c) for c in cells_a] + [c for c in cells_b if id(c) not in drop]
     ys = a.ys + [y + 1e6 * b.page for y in b_kept.ys[1:]]  # only the count matters from here
     return _PTable(a.page, a.bbox, xs, ys, cells, b.last_page)
+
+
+def _rejoin_split_row(
+    cells_a: list[Cell], cells_b: list[Cell], last: int, first: int, replace: dict[int, Cell], drop: set[int]
+) -> None:
+    """A data row the page break cut in two (Word and LibreOffice let a row break across
+    pages): the continuation has no label and only the tails of some of the row's
+    numbers ('26' above the break, '9' below it: 269).  Its texts join the row above."""
+    a_last = {c.col: c for c in cells_a if c.row == last and c.row_span == 1}
+    b_first = [c for c in cells_b if c.row == first and c.text.strip()]
+    if not b_first or any(not _is_value(c.text) for c in b_first):
+        return
+    values_above = {k: c for k, c in a_last.items() if c.text.strip() and _is_value(c.text)}
+    labels_above = [c for c in a_last.values() if c.text.strip() and not _is_value(c.text)]
+    if not labels_above or len(b_first) >= len(values_above):
+        return
+    if any(c.col not in values_above or c.col_span != values_above[c.col].col_span for c in b_first):
+        return
+    if any(not re.fullmatch(r"[0-9０-９.,，]+", c.text.strip()) for c in b_first):
+        return  # only digits continue a number; a dash below is a row of its own
+    for cb in b_first:
+        ca = replace.get(id(values_above[cb.col]), values_above[cb.col])
+        replace[id(values_above[cb.col])] = ca._replace(text=ca.text.strip() + cb.text.strip())
+        drop.add(id(cb))
+    rest = [c for c in cells_b if c.row == first and not c.text.strip()]
+    drop.update(id(c) for c in rest)
 
 
 _VALUE = re.compile(

@@ -1,0 +1,34 @@
+"""PDFs laid out by LibreOffice (other code than the project's PDF generator), every cell."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from normalize.pipeline import process
+from tests.conftest import FIXTURES
+
+LO = FIXTURES / "libreoffice"
+TRUTH = {t["file"]: t for t in map(json.loads, (LO / "truth.jsonl").read_text("utf-8").splitlines())}
+
+
+@pytest.mark.parametrize("name", sorted(TRUTH))
+def test_every_cell_as_printed(name):
+    truth = TRUTH[name]
+    report = process((LO / name).read_bytes(), name)
+    got = {(c.table, c.row, c.col): c.value for c in report.cells}
+    wrong = [
+        (k, c["value"], got.get(k, "absent"))
+        for c in truth["cells"]
+        for k in [(c["table"], c["row"], c["col"])]
+        if got.get(k, "absent") != c["value"]
+    ]
+    assert not wrong, wrong[:5]
+    assert report.meta.agency == truth["agency"]
+
+
+def test_a_number_cut_by_the_page_break_is_joined():
+    report = process((LO / "row_split_across_pages.pdf").read_bytes(), "x.pdf")
+    cell = next(c for c in report.cells if (c.table, c.row, c.col) == ("t3", "total_processed", "total"))
+    assert cell.value == 269 and cell.raw == "269"
