@@ -13,6 +13,14 @@ datasets), subtracted for the "net" rate.  PDF pages come from the truth.  Accur
 (read / map + validate / narrative / rows, CPU ms per document) is timed in this process
 over a sample of the documents.
 
+Beside each nianbao run, in the same benchmark run and on the same files, the plain
+library alone reads them in a fresh process of its own, timed the same way (CPU of the
+whole process, start-up included): pdfplumber ``extract_text`` + ``extract_tables`` on
+every page, python-docx walking every paragraph and every cell of every table (nested
+ones too), lxml parsing each HTML page and taking the text of every paragraph and cell.
+The ratio (the plain library's CPU seconds over nianbao's) holds on a noisy machine
+where the absolute rates drift: both sides meet the same load.  TXT has no such library.
+
 The results, the command and the machine go into BENCHMARKS.md, in a section per N
 that replaces the section of an earlier run with the same N.
 """
@@ -64,6 +72,12 @@ Generation is not timed.
 * **false alarms**: clean documents with any arithmetic error finding.
 * **stages**: CPU ms per document in-process over a sample: read (bytes -> document
   model), map + validate, narrative (tokens, facts, tags), rows (dataset rows).
+* **ratio** to the plain library: in the same run, on the same files, a fresh process
+  runs only pdfplumber (`extract_text` + `extract_tables` per page), python-docx (every
+  paragraph and cell) or lxml (parse, text of every paragraph and cell); the ratio is its
+  CPU seconds over nianbao's (above 1: nianbao, which also maps, validates, segments and
+  writes Parquet, took less).  Both sides meet the same load, so the ratio holds where the
+  absolute rates drift.
 """
 
 SECTION = re.compile(r"^## N = (\d+) ", re.M)
@@ -94,6 +108,12 @@ class FormatResult:
     scores: dict
     stages: dict[str, float] = field(default_factory=dict)
     patterns: list[dict] = field(default_factory=list)
+    plain: Run | None = None  # the plain library alone on the same files (None: none for the format)
+    plain_library: str = ""
+
+    def ratio(self) -> float | None:
+        """How many times less CPU nianbao took than the plain library on the same files."""
+        return self.plain.cpu / self.run.cpu if self.plain and self.run.cpu > 0 else None
 
     def rate(self, seconds: float, of: int | None = None) -> float | None:
         n = self.docs if of is None else of
@@ -163,6 +183,89 @@ def extract(src: Path, out: Path, log: Path, *, narrative: bool = True, repeat: 
     return min(runs, key=lambda r: r.cpu)
 
 
+# ---------------------------------------------------------------- the plain libraries
+
+
+def _plain_pdf(path: Path) -> int:
+    import pdfplumber
+
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            page.extract_text()
+            page.extract_tables()
+            page.close()  # drop the page's cached objects, as a long run would
+        return len(pdf.pages)
+
+
+def _docx_cells(table) -> int:  # python-docx table
+    n = 0
+    for row in table.rows:
+        for cell in row.cells:
+            cell.text  # noqa: B018 - reading is the work measured
+            n += 1
+            for inner in cell.tables:
+                n += _docx_cells(inner)
+    return n
+
+
+def _plain_docx(path: Path) -> int:
+    import docx
+
+    document = docx.Document(str(path))
+    for paragraph in document.paragraphs:
+        paragraph.text  # noqa: B018
+    return sum(_docx_cells(t) for t in document.tables)
+
+
+def _plain_html(path: Path) -> int:
+    import lxml.html
+
+    root = lxml.html.document_fromstring(path.read_bytes())
+    n = 0
+    for element in root.iter("p", "td", "th", "h1", "h2", "h3", "div"):
+        element.text_content()
+        n += 1
+    return n
+
+
+PLAIN = {
+    "pdf": ("pdfplumber extract_text + extract_tables per page", _plain_pdf),
+    "docx": ("python-docx, every paragraph and cell", _plain_docx),
+    "html": ("lxml.html parse, text of every paragraph and cell", _plain_html),
+}
+
+
+def plain_main(fmt: str, folder: Path) -> int:
+    """``bench.py --plain FMT DIR``: the plain library alone over the FMT files of DIR."""
+    _, read = PLAIN[fmt]
+    files = sorted(p for p in folder.iterdir() if p.suffix == f".{fmt}")
+    for path in files:
+        read(path)
+    print(f"{len(files)} {fmt} files read")
+    return 0
+
+
+def plain_library(fmt: str, src: Path, log: Path, repeat: int = 1) -> Run | None:
+    """The plain library for ``fmt`` over ``src`` in a fresh process (None: no library for
+    ``fmt``, or not installed); of ``repeat`` runs the one with the least CPU time."""
+    if fmt not in PLAIN:
+        return None
+    module = {"pdf": "pdfplumber", "docx": "docx", "html": "lxml.html"}[fmt]
+    try:
+        __import__(module)
+    except ImportError:
+        return None
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--plain", fmt, str(src)]
+    runs = []
+    for _ in range(max(1, repeat)):
+        run = timed(cmd, log)
+        if run.returncode != 0:
+            tail = log.read_text("utf-8", "replace")[-2000:]
+            raise SystemExit(f"the plain {module} run over {src} failed ({run.returncode}):\n{tail}")
+        runs.append(run)
+    return min(runs, key=lambda r: r.cpu)
+
+
 def stage_split(files: list[Path]) -> dict[str, float]:
     """CPU ms per document of each stage, in this process (after one warm-up document)."""
     try:
@@ -226,12 +329,24 @@ def bench_format(fmt: str, args: argparse.Namespace, work: Path, startup_cpu: fl
     out = work / f"{fmt}.out"
     bare = extract(src, out, work / f"{fmt}.log", narrative=False, repeat=args.repeat)
     run = extract(src, out, work / f"{fmt}.log", repeat=args.repeat)
+    plain = plain_library(fmt, src, work / f"{fmt}.plain.log", repeat=args.repeat) if args.plain_too else None
     scores = evaluate.score(out, truth)[fmt].row()
     files = sorted(p for p in src.iterdir() if p.suffix == f".{fmt}")
     stages = stage_split(files[: args.stage_sample]) if args.stage_sample else {}
     patterns = patterns_of(out, truth, args.top) if scores["cells_exact_%"] < args.threshold else []
     return FormatResult(
-        fmt, args.n, pages, gen, run, max(run.cpu - startup_cpu, 1e-9), bare, scores, stages, patterns
+        fmt,
+        args.n,
+        pages,
+        gen,
+        run,
+        max(run.cpu - startup_cpu, 1e-9),
+        bare,
+        scores,
+        stages,
+        patterns,
+        plain,
+        PLAIN[fmt][0] if plain else "",
     )
 
 
@@ -315,6 +430,27 @@ def markdown(
             f"| {r.scores['failed']} | {_f(st.get('read'))} | {_f(st.get('map+validate'))} "
             f"| {_f(st.get('narrative'))} | {_f(st.get('rows'))} | {_f(r.rate(r.gen_seconds))} |"
         )
+    paired = [r for r in results if r.plain]
+    if paired:
+        lines += [
+            "",
+            "Against the plain library, on the same files in the same run (each side a fresh process, "
+            "CPU seconds user + sys including its start-up; ratio = the library's CPU seconds / nianbao's, "
+            "so above 1 nianbao is faster although it also maps, validates, segments and writes Parquet):",
+            "",
+            "| format | nianbao CPU s | nianbao docs/s | nianbao pages/s | plain library | its CPU s "
+            "| its docs/s | its pages/s | ratio |",
+            "|---|---:|---:|---:|---|---:|---:|---:|---:|",
+        ]
+        for r in paired:
+            p = r.plain
+            assert p is not None
+            pps = r.pages / r.run.cpu if r.pages else None
+            plain_pps = r.pages / p.cpu if r.pages and p.cpu else None
+            lines.append(
+                f"| {r.format} | {_f(r.run.cpu)} | {_f(r.rate(r.run.cpu))} | {_f(pps)} | {r.plain_library} "
+                f"| {_f(p.cpu)} | {_f(r.rate(p.cpu))} | {_f(plain_pps)} | {_f(r.ratio(), 2)}× |"
+            )
     pats = [r for r in results if r.patterns]
     if pats:
         lines += ["", f"Top mismatch patterns of formats below {args.threshold} % cells exact:", ""]
@@ -360,7 +496,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--repeat", type=int, default=1, help="time each extraction this many times, keep the least CPU"
     )
+    ap.add_argument(
+        "--no-plain",
+        dest="plain_too",
+        action="store_false",
+        help="do not run the plain libraries (pdfplumber, python-docx, lxml) beside nianbao",
+    )
+    ap.add_argument("--plain", nargs=2, metavar=("FMT", "DIR"), help=argparse.SUPPRESS)  # the paired process
     args = ap.parse_args(argv)
+    if args.plain:
+        return plain_main(args.plain[0], Path(args.plain[1]))
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     if args.n < 1 or not formats or any(f not in ALL_FORMATS for f in formats):
         ap.error(f"--n must be >= 1 and --formats a subset of {','.join(ALL_FORMATS)}")
@@ -390,6 +535,12 @@ def main(argv: list[str] | None = None) -> int:
                 f"(or n/a {s['broken_flagged_or_na_%']}%)  false alarms {s['false_alarm_%']}%",
                 flush=True,
             )
+            if r.plain:
+                print(
+                    f"      plain {r.plain_library}: {r.plain.cpu:.1f} s CPU against {r.run.cpu:.1f} "
+                    f"(ratio {r.ratio():.2f})",
+                    flush=True,
+                )
             for p in r.patterns:
                 print(f"      {p['count']:6}  {p['pattern']}  e.g. {p['examples'][0]}", flush=True)
         section = markdown(results, args, command, mach, startup)

@@ -41,6 +41,11 @@ def test_tiny_run_writes_every_format(bench, tmp_path):
             "rows",
         }
     assert results["pdf"]["pages"] >= 2 and results["docx"]["pages"] is None
+    # the plain libraries read the same files in the same run; TXT has none
+    for fmt in ("pdf", "docx", "html"):
+        assert results[fmt]["plain"]["cpu"] > 0 and results[fmt]["plain"]["returncode"] == 0, fmt
+        assert results[fmt]["plain_library"], fmt
+    assert results["txt"]["plain"] is None
     text = md.read_text("utf-8")
     assert text.count("## N = 2 documents per format") == 1
     for fmt in FORMATS:
@@ -51,6 +56,9 @@ def test_tiny_run_writes_every_format(bench, tmp_path):
         "ram ",
         "python 3.",
         "| format | docs | docs/s |",
+        "Against the plain library, on the same files in the same run",
+        "| pdf | ",
+        "| pdfplumber extract_text + extract_tables per page | ",
     ):
         assert needle in text
 
