@@ -31,6 +31,7 @@ class Format(StrEnum):
     ZIP = "zip"  # a zip archive that is not an office package: its members are the inputs
     RAR = "rar"
     SEVEN_Z = "7z"
+    IMAGE = "image"  # PNG, JPEG, TIFF, BMP: a picture of a page, read by OCR
     UNKNOWN = "unknown"
 
 
@@ -53,6 +54,8 @@ def detect(data: bytes, name: str = "") -> Format:
         return Format.RAR
     if head.startswith(b"7z\xbc\xaf\x27\x1c"):
         return Format.SEVEN_Z
+    if _is_image(data):
+        return Format.IMAGE
     if not data.strip():
         return Format.UNKNOWN
     if _looks_binary(data[:4096]):
@@ -62,6 +65,20 @@ def detect(data: bytes, name: str = "") -> Format:
     if ext in _HTML_EXT or len(_HTML_SNIFF.findall(sample)) >= 2:
         return Format.HTML
     return Format.TXT
+
+
+_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
+
+
+def _is_image(data: bytes) -> bool:
+    """PNG, JPEG, TIFF by their signatures; BMP by ``BM`` and a known header size."""
+    if data.startswith(_IMAGE_MAGIC):
+        return True
+    return (
+        data.startswith(b"BM")
+        and len(data) > 18
+        and int.from_bytes(data[14:18], "little") in {12, 40, 52, 56, 108, 124}
+    )
 
 
 def _zip_kind(data: bytes, name: str) -> Format:

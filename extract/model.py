@@ -25,13 +25,15 @@ class Provenance(NamedTuple):
     ``page`` is 1-based (PDF); ``bbox`` is (x0, top, x1, bottom) in PDF points with the
     origin at the page's top-left corner; ``path`` locates an element in a DOCX or HTML
     tree (e.g. ``body/tbl[2]/tr[5]/tc[3]``); ``lines`` is a 1-based inclusive line range
-    of a text file.
+    of a text file.  ``conf`` is the OCR engine's confidence (0 to 1) in a text read from
+    a picture, None for a text the file itself holds.
     """
 
     page: int | None = None
     bbox: tuple[float, float, float, float] | None = None
     path: str | None = None
     lines: tuple[int, int] | None = None
+    conf: float | None = None
 
     def __str__(self) -> str:
         parts = []
@@ -44,6 +46,8 @@ class Provenance(NamedTuple):
         if self.lines is not None:
             a, b = self.lines
             parts.append(f"L{a}" if a == b else f"L{a}-{b}")
+        if self.conf is not None:
+            parts.append(f"ocr={self.conf:.3f}")
         return " ".join(parts)
 
 

@@ -29,6 +29,7 @@ READERS: dict[Format, str] = {
     Format.ZIP: "extract.readers.archive",
     Format.RAR: "extract.readers.archive:read_rar",
     Format.SEVEN_Z: "extract.readers.archive:read_7z",
+    Format.IMAGE: "extract.readers.image",
 }
 
 

@@ -3,7 +3,13 @@
 The container is opened with pypdfium2 first: that tells an encrypted file
 (password needed) from a damaged one, gives the page count and the document
 information (``Title``, ``CreationDate``), and shows whether there is a text layer
-at all (a scan has none and needs OCR, which nianbao does not do).
+at all.
+
+Each page takes its own path: a page with a usable text layer is read from it, a page
+without one (a scan, a "图片版" picture of the page) is rendered with PDFium at 150–200
+dpi (the density of the picture it holds) and read by OCR (:mod:`extract.readers.ocr`),
+under the OCR mode in force (``auto``: only such pages; ``always``: every page;
+``never``: a file without any text layer fails, "scanned PDF: no text layer").
 
 Characters and ruled tables then come from a backend:
 
@@ -70,7 +76,7 @@ def read_with(data: bytes, name: str = "", backend: Backend = DEFAULT_BACKEND) -
             raise EmptyDocument("PDF without pages")
         _check_pages(n_pages, lim)
         meta = _meta(pdf)
-        _check_text_layer(pdf, n_pages)
+        scanned = _pages_to_ocr(pdf, n_pages)
         if backend == "pdfium":
             pages = _pdfium_pages(pdf, data)
         else:
@@ -78,11 +84,12 @@ def read_with(data: bytes, name: str = "", backend: Backend = DEFAULT_BACKEND) -
                 pages = _plumber_pages(data)
             except CorruptDocument:  # pdfminer cannot read what PDFium opened: PDFium's reading
                 pages = _pdfium_pages(pdf, data)
+        ocr_pages = _ocr(pdf, pages, scanned)
     except pdfium.PdfiumError as exc:  # a page PDFium opened the file for but cannot load
         return _read_without_pdfium(data, CorruptDocument(f"unreadable PDF: {exc}"), lim)
     finally:
         pdf.close()
-    return _document(pages, n_pages, meta)
+    return _document(pages, n_pages, meta, ocr_pages)
 
 
 def _pdfium_pages(pdf: pdfium.PdfDocument, data: bytes) -> list[RawPage]:
@@ -108,11 +115,107 @@ def _read_without_pdfium(data: bytes, refused: CorruptDocument, lim: limits.Limi
     return _document(pages, len(pages), {})
 
 
-def _document(pages: list[RawPage], n_pages: int, meta: dict[str, str]) -> Document:
+def _document(
+    pages: list[RawPage], n_pages: int, meta: dict[str, str], ocr_pages: dict | None = None
+) -> Document:
     blocks = layout(pages)
+    if ocr_pages:
+        from extract.readers import ocr
+
+        if not blocks:
+            raise ocr.no_text(n_pages)
+        blocks = ocr.apply_confidence(blocks, ocr_pages)
+        meta = {**meta, **ocr.ocr_meta(ocr_pages)}
     if not blocks:
         raise ScannedDocument(f"scanned PDF: no text layer on {n_pages} pages")
     return Document(format="pdf", blocks=tuple(blocks), pages=n_pages, meta=meta)
+
+
+def _pages_to_ocr(pdf: pdfium.PdfDocument, n_pages: int) -> dict[int, float]:
+    """Page index -> rendering dpi of the pages OCR must read under the mode in force.
+
+    ``never`` reads none (and a file without any text layer fails as a scan); ``auto``
+    reads the pages without a usable text layer; ``always`` every page.  OCR not
+    installed: a file of scans fails saying so, the text pages of a mixed one are read.
+    """
+    from extract.readers import ocr
+
+    mode = ocr.current_mode()
+    if mode == "never":
+        _check_text_layer(pdf, n_pages)
+        return {}
+    todo: dict[int, float] = {}
+    for i in range(n_pages):
+        page = pdf[i]
+        try:
+            usable, dpi = _page_kind(page)
+        finally:
+            page.close()
+        if mode == "always" or not usable:
+            todo[i] = dpi
+    if todo and not ocr.available():
+        if len(todo) == n_pages and mode == "auto":
+            raise ocr.OcrUnavailable(
+                f"scanned PDF: no text layer on {n_pages} pages, and OCR is not installed "
+                "(pip install rapidocr-onnxruntime)"
+            )
+        return {}
+    return todo
+
+
+_MIN_TEXT = 50  # characters: fewer over a full-page picture is a stamp or a page number
+
+
+def _page_kind(page: pdfium.PdfPage) -> tuple[bool, float]:
+    """(whether the text layer is usable, the dpi to render the page at for OCR)."""
+    tp = page.get_textpage()
+    try:
+        n = tp.count_chars()
+        text = tp.get_text_range() if n else ""
+    finally:
+        tp.close()
+    n_text = len("".join(text.split()))
+    width, height = page.get_size()
+    cover, native = 0.0, 0.0
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3):
+        left, bottom, right, top = obj.get_bounds()
+        w_pt, h_pt = max(right - left, 1e-6), max(top - bottom, 1e-6)
+        cover = max(cover, (w_pt * h_pt) / max(width * height, 1e-6))
+        try:
+            px_w, _px_h = obj.get_px_size()
+            native = max(native, px_w / w_pt * 72)
+        except (pdfium.PdfiumError, AttributeError):
+            pass
+    usable = n_text > 0 and not (cover > 0.5 and n_text < _MIN_TEXT)
+    dpi = 200.0 if native >= 190 else 150.0
+    return usable, dpi
+
+
+def _ocr(pdf: pdfium.PdfDocument, pages: list[RawPage], todo: dict[int, float]) -> dict:
+    """Replace the pages in ``todo`` by what OCR reads from their pictures."""
+    if not todo:
+        return {}
+    import numpy as np
+
+    from extract.readers import ocr
+
+    read = {}
+    by_number = {p.number: k for k, p in enumerate(pages)}
+    for i, dpi in sorted(todo.items()):
+        page = pdf[i]
+        try:
+            bitmap = page.render(scale=dpi / 72, grayscale=True)
+            gray = np.asarray(bitmap.to_pil().convert("L"))
+        finally:
+            page.close()
+        got = ocr.read_page(gray, i + 1, dpi)
+        read[i + 1] = got
+        if i + 1 in by_number:
+            pages[by_number[i + 1]] = got.raw
+        else:
+            pages.append(got.raw)
+    pages.sort(key=lambda p: p.number)
+    return read
 
 
 def _plumber_pages(data: bytes) -> list[RawPage]:
