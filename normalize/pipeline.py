@@ -43,6 +43,8 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     pages: int | None = None
     size: int = 0
+    ocr_pages: list[int] = field(default_factory=list)  # pages read from their pictures
+    ocr_confidence: float | None = None  # mean OCR confidence over those pages
 
 
 def process(data: bytes, source: str, doc_id: str | None = None) -> Report:
@@ -117,6 +119,8 @@ def normalize_document(doc: Document, doc_id: str, source: str, size: int = 0) -
         findings,
         pages=doc.pages,
         size=size,
+        ocr_pages=[int(n) for n in doc.meta.get("ocr_pages", "").split(",") if n],
+        ocr_confidence=float(doc.meta["ocr_confidence"]) if "ocr_confidence" in doc.meta else None,
     )
 
 

@@ -39,6 +39,11 @@ _RULES: tuple[Rule, ...] = (
         "an arithmetic identity over totals the report left unfilled (a block of blank 总计) does not hold: not assessed",
     ),
     # ------------------------------------------------------------- cells
+    Rule(
+        "ocr.low_confidence",
+        "warning",
+        "a cell read from a picture with low OCR confidence: extracted as read, to be checked against the page",
+    ),
     Rule("cell.negative", "error", "a count is negative (表二 2019 本年增/减 may be)"),
     Rule("cell.fractional", "error", "a count is not a whole number (money columns may be decimal)"),
     Rule(

@@ -269,6 +269,30 @@ def check_t4(grid: Mapping[Slot, StdCell]) -> list[Finding]:
 # ---------------------------------------------------------------- cells
 
 
+OCR_LOW = 0.9  # below this, a read from a picture is flagged (clean digits score above 0.97)
+_OCR_CONF = re.compile(r"\bocr=([0-9.]+)")
+
+
+def check_ocr(cells: Iterable[StdCell]) -> list[Finding]:
+    """Cells OCR read with low confidence (``ocr=`` in their provenance): kept as read, flagged."""
+    out = []
+    for c in cells:
+        m = _OCR_CONF.search(c.prov or "")
+        if m and float(m.group(1)) < OCR_LOW:
+            out.append(
+                finding(
+                    "ocr.low_confidence",
+                    f"{c.table} {c.row}/{c.col} read from the picture as {c.raw!r} with confidence "
+                    f"{float(m.group(1)):.2f} ({c.prov})",
+                    table=c.table,
+                    row=c.row,
+                    col=c.col,
+                    actual=c.raw,
+                )
+            )
+    return out
+
+
 def check_cells(cells: Iterable[StdCell], template: str | None) -> list[Finding]:
     """Counts are non-negative whole numbers; money columns may be decimal."""
     out = []
@@ -639,6 +663,7 @@ def validate_report(
     out = check_template(meta, bool(grid))
     out += check_completeness(grid, template, sections)
     out += check_cells(grid.values(), template)
+    out += check_ocr(cells)
     if template:
         out += check_t3(grid, template)
         out += check_t4(grid)
