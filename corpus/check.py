@@ -117,9 +117,13 @@ def per_report_findings(documents: pd.DataFrame, cells: pd.DataFrame, sections: 
         if doc.status == "failed":
             continue
         cg = cells_by.get(doc.doc_id, empty)
-        std = [
-            StdCell(t, r, c, None if pd.isna(v) else float(v), "" if raw is None else str(raw))
-            for t, r, c, v, raw in cg[["table", "row", "col", "value", "raw"]].itertuples(index=False)
+        if "prov" not in cg:  # a cells frame from before provenance was kept
+            cg = cg.assign(prov="")
+        std = [  # provenance too: an OCR read's confidence is checked again (ocr.low_confidence)
+            StdCell(t, r, c, None if pd.isna(v) else float(v), "" if raw is None else str(raw), str(p or ""))
+            for t, r, c, v, raw, p in cg[["table", "row", "col", "value", "raw", "prov"]].itertuples(
+                index=False
+            )
         ]
         sg = sections_by.get(doc.doc_id)
         secs = (

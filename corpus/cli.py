@@ -12,6 +12,7 @@ nianbao synth --n N --out DIR         generated reports with known truth
 from __future__ import annotations
 
 import os
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -28,6 +29,15 @@ from rich.progress import (
 
 from corpus.executors import DEFAULT_BATCH
 from extract.limits import DEFAULT as DEFAULT_LIMITS
+
+
+class OcrMode(StrEnum):
+    """When pictures of pages are read by OCR (extract.readers.ocr)."""
+
+    auto = "auto"
+    always = "always"
+    never = "never"
+
 
 app = typer.Typer(
     help="Turn government information disclosure annual reports (政府信息公开工作年度报告) into Parquet.",
@@ -79,6 +89,14 @@ def extract(
     narrative: Annotated[
         bool, typer.Option("--narrative/--no-narrative", help="Also write tokens, facts and tags.")
     ] = True,
+    ocr: Annotated[
+        OcrMode,
+        typer.Option(
+            "--ocr",
+            help="Read pictures of pages by OCR: auto (PDF pages without a usable text layer, image files), "
+            "always (every PDF page), never (a scan fails: no text layer).",
+        ),
+    ] = OcrMode.auto,
     strict: Annotated[
         bool, typer.Option(help="Exit 1 if any document on record failed (this run's or an earlier one's).")
     ] = False,
@@ -122,6 +140,7 @@ def extract(
                 batch_size=batch_size,
                 narrative=narrative,
                 limits=limits,
+                ocr=ocr.value,
                 wait=wait,
                 on_total=lambda n: bar.update(task, total=n),
                 on_progress=lambda n: bar.advance(task, n),

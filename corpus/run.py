@@ -56,6 +56,7 @@ from extract.errors import ExtractError
 from extract.limits import DEFAULT as DEFAULT_LIMITS
 from extract.limits import Limits
 from extract.readers.archive import is_archive_name, list_archive, read_input
+from extract.readers.ocr import using_mode as using_ocr
 from normalize.pipeline import EXTRACTOR_VERSION, Report, process
 from normalize.records import ReportMeta
 
@@ -128,6 +129,7 @@ class Task:
     limits: Limits = DEFAULT_LIMITS
     roots: tuple[str, ...] = ()  # resolved paths given: where symbolic links may lead
     refused: dict[str, str] = field(default_factory=dict)  # source -> why not read (it killed a worker)
+    ocr: str = "auto"  # when pages are read from their pictures (extract.readers.ocr)
 
 
 # Markdown is read (crawlers save report pages as .md), but not a folder's own notes.
@@ -212,6 +214,8 @@ def report_rows(report: Report) -> Rows:
         "sources": [report.source],
         "n_findings_report": len(report.findings),
         "title": m.title,
+        "ocr_pages": report.ocr_pages or None,
+        "ocr_confidence": report.ocr_confidence,
     }
     d = report.doc_id
     return {
@@ -338,7 +342,8 @@ def process_batch(task: Task) -> BatchResult:
                         )
                     )
                     continue
-                report = guarded_process(data, item.source, sha, task.limits, process)
+                with using_ocr(task.ocr):
+                    report = guarded_process(data, item.source, sha, task.limits, process)
                 del data
             # The narrative first: when it cannot be made, the documents row says so.
             narrative = guarded_narrative(narrative_rows_of, report, task.limits) if task.narrative else {}
@@ -400,11 +405,17 @@ _frozen = False  # whether this process has frozen its long-lived objects
 
 
 def _tasks(
-    manifest: Manifest, out: Path, batch_size: int, narrative: bool, limits: Limits, roots: tuple[str, ...]
+    manifest: Manifest,
+    out: Path,
+    batch_size: int,
+    narrative: bool,
+    limits: Limits,
+    roots: tuple[str, ...],
+    ocr: str = "auto",
 ) -> Iterator[Task]:
     todo = manifest.todo()
     while batch := list(islice(todo, batch_size)):
-        yield Task(str(out), manifest.next_part(), batch, narrative, limits, roots)
+        yield Task(str(out), manifest.next_part(), batch, narrative, limits, roots, ocr=ocr)
 
 
 def _corpus_step(out: Path) -> tuple[int, dict[str, int]]:
@@ -429,9 +440,10 @@ def _corpus_counts(out: Path) -> tuple[int, dict[str, int]]:
     return corpus_findings_counts(out)
 
 
-def options_key(narrative: bool) -> str:
+def options_key(narrative: bool, ocr: str = "auto") -> str:
     """The run options that change the rows written (part of the skip test)."""
-    return "narrative" if narrative else ""
+    key = "narrative" if narrative else ""
+    return key if ocr == "auto" else f"{key}+ocr={ocr}"
 
 
 def run_extract(
@@ -450,8 +462,12 @@ def run_extract(
     on_progress: Callable[[int], None] | None = None,
     on_total: Callable[[int], None] | None = None,
     on_batch: Callable[[BatchResult], None] | None = None,
+    ocr: str = "auto",
 ) -> Summary:
     """Extract every input below ``paths`` into the datasets of ``out``.
+
+    ``ocr``: ``auto`` reads by OCR the PDF pages without a usable text layer and
+    pictures of pages, ``always`` every PDF page, ``never`` none (a scan fails).
 
     ``jobs`` worker processes (default: the cores available; 1 runs in-process), or a
     Dask cluster when ``dask`` is ``'local'`` or a scheduler address.  Inputs done
@@ -483,6 +499,7 @@ def run_extract(
             on_progress,
             on_total,
             on_batch,
+            ocr,
         )
     summary.seconds = time.perf_counter() - started
     return summary
@@ -503,6 +520,7 @@ def _run_locked(
     on_progress: Callable[[int], None] | None,
     on_total: Callable[[int], None] | None,
     on_batch: Callable[[BatchResult], None] | None,
+    ocr: str = "auto",
 ) -> Summary:
 
     jobs = jobs or default_jobs()
@@ -510,7 +528,7 @@ def _run_locked(
     if not dask and jobs <= 1:  # in-process: this process is the worker
         arrow_without_pandas()
     schemas = ALL_SCHEMAS  # narrative datasets always exist, empty when not asked for
-    options = options_key(narrative)
+    options = options_key(narrative, ocr)
     summary = Summary()
     manifest = Manifest(out)
     try:
@@ -540,7 +558,7 @@ def _run_locked(
             try:
                 results = executor.imap_unordered(
                     process_batch,
-                    _tasks(manifest, out, batch_size, narrative, limits, roots),
+                    _tasks(manifest, out, batch_size, narrative, limits, roots, ocr),
                     max(2, 2 * executor.workers),
                     on_death=isolate,
                 )

@@ -67,6 +67,8 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("canonical", pa.bool_()),
             ("url", _s),  # where it was downloaded, for reports read from a fetch archive (corpus.archive)
             ("fetched_at", pa.timestamp("us", tz="UTC")),
+            ("ocr_pages", pa.list_(_i32)),  # pages read from their pictures by OCR (1-based)
+            ("ocr_confidence", _f),  # mean OCR confidence of what those pages gave
         ]
     ),
     "cells": pa.schema(
