@@ -281,7 +281,10 @@ def _map_t2(tables: Iterable[Table], template: str, out: Mapped) -> None:
                 continue
             want = spec.row(key).cols
             keys = [k for _, _, k in slots if k in want] or list(want)
-            if not table.structured and len(keys) != len(want) and len(row.values) == len(want):
+            n_values = len(row.values)
+            while n_values > len(want) and not row.values[n_values - 1].text.strip():
+                n_values -= 1  # empty cells a flattening leaves at the row's end
+            if not table.structured and len(keys) != len(want) and n_values == len(want):
                 keys = list(want)  # a header read in part; the row prints every column in order
             if _place(out, "t2", key, row, keys, slots, table.structured):
                 seen.add(key)

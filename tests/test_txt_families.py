@@ -254,3 +254,21 @@ def test_each_page_of_a_laid_out_table_has_its_own_columns():
         and cells[("t3", "carried_forward", "total")] == 2
     )
     assert cells[("t3", "carried_forward", "research")] == 0
+
+
+def test_cells_saved_one_a_line_with_no_mark():
+    # an office suite's "save as text": a cell a line, an empty cell an empty line
+    body = "\n".join(["0"] * 30)  # enough lone values to be a table text
+    text = (
+        "二、主动公开政府信息情况\n第二十条第（一）项\n信息内容\n本年制发件数\n本年废止件数\n现行有效件数\n"
+        "规章\n0\n\n2\n行政规范性文件\n4\n1\n9\n"
+        "三、收到和处理政府信息公开申请情况\n自然人\n法人或其他组织\n总计\n\n\n商业企业\n科研机构\n"
+        "一、本年新收政府信息公开申请数量\n2\n\n0\n0\n0\n0\n2\n"
+        "（三）不予公开\n5.属于三类内\n部事务信息\n1\n0\n0\n0\n0\n0\n1\n\n"
+        f"六、其他需要报告的事项\n无。\n{body}\n"
+    )
+    cells = _cells(text)
+    assert cells[("t2", "regulation", "repealed")] is None and cells[("t2", "regulation", "in_force")] == 2
+    assert [cells[("t2", "normative_doc", c)] for c in ("issued", "repealed", "in_force")] == [4, 1, 9]
+    assert cells[("t3", "new_received", "commercial")] is None and cells[("t3", "new_received", "total")] == 2
+    assert cells[("t3", "denied.internal_affairs", "natural_person")] == 1

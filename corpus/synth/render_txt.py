@@ -14,6 +14,9 @@ has no tab (the continuation starts at column 0).
 dropped.
 ``pipe_lines``: a crawler's text: one cell per line ending in `` |``, empty and covered
 cells dropped, each row closed by a line of pipes (``|``, ``||||``).
+``bare_cells``: as an office suite saves a document as text: every cell on a line of its
+own with no mark, an empty cell as an empty line, a wrapped label on two lines, rows not
+separated, a covered slot as an empty line after the row.
 ``pdftotext``: the report rendered to PDF and read back by poppler's ``pdftotext
 -layout`` (space-aligned columns, wrapped labels, split headers, page-number lines and
 form feeds in the tables); needs ``pdftotext`` on PATH.
@@ -48,7 +51,7 @@ def _row_cells(grid: Grid) -> list[list[str | None]]:
     return rows
 
 
-HARD_MODES = ("cell_wrap", "markdown", "pipe_lines", "pdftotext")
+HARD_MODES = ("cell_wrap", "markdown", "pipe_lines", "pdftotext", "bare_cells")
 
 
 def has_pdftotext() -> bool:
@@ -121,6 +124,15 @@ def _table_lines(grid: Grid, mode: str, rng: random.Random) -> list[str]:
     if mode == "pipe_lines":
         return _pipe_lines(grid)
     lines: list[str] = []
+    if mode == "bare_cells":
+        for row in _row_cells(grid):
+            for t in row:
+                if t is None:
+                    continue
+                lines += _wrapped_cell(t, rng)[:2] if t.strip() else [""]
+            lines += [""] * sum(1 for t in row if t is None)
+        lines = [x[1:] if x.startswith("\t") else x for x in lines]
+        return [*lines, ""]
     for row in _row_cells(grid):
         if mode == "cell_wrap":
             lines.append("")

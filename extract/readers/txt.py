@@ -56,7 +56,120 @@ def _is_heading(line: str) -> bool:
     return heading_number(line.strip()) is not None
 
 
+_ONE_VALUE = re.compile(
+    r"^[\s\u3000]*(?:[+\-−]?\d[\d,，]*(?:\.\d+)?(?:%|万?元)?|[—–－\-/／]+|无)[\s\u3000]*$"
+)
+_LIST_MARK = re.compile(
+    r"^(?:[（(]\s*[一二三四五六七八九十\d]+\s*[)）]|\d+\s*[.、．]|[一二三四五六七八九十]+\s*[、.．])"
+)
+_BLANK = " \t\u3000\u00a0\ufeff"
+
+
+def _bare_cells(lines: list[str]) -> list[Block] | None:
+    """Tables saved as text with every cell on a line of its own and no mark at all.
+
+    An office suite's "save as text" prints each cell as a line, an empty cell as an empty
+    line, a wrapped label as two lines, and nothing between rows.  Inside parts 二–四, a
+    row is its label lines and the value lines after them: a label line opening with a
+    list mark starts a new label, one without continues a marked label above it (a wrap);
+    empty lines among the values are blank cells (extra ones at a row's end are the
+    merges' and are trimmed by the mapping).  None when the text is not of this kind.
+    """
+    if sum(1 for ln in lines if _ONE_VALUE.match(ln)) < 30 or any(
+        "\t" in ln or ln.strip().endswith("|") for ln in lines
+    ):
+        return None
+    blocks: list[Block] = []
+    part = 0
+    region: list[tuple[int, str]] = []
+    for i, line in enumerate(lines):
+        n = heading_number(line.strip(_BLANK))
+        if n is not None:
+            blocks += _bare_table(region)
+            region = []
+            part = n
+            blocks.append(Paragraph(line.strip(_BLANK), Provenance(lines=(i + 1, i + 1))))
+        elif part in (2, 3, 4):
+            region.append((i, line))
+        elif line.strip(_BLANK) and not _IMAGE.match(line.strip()):
+            blocks.append(Paragraph(line.strip(_BLANK), Provenance(lines=(i + 1, i + 1))))
+    blocks += _bare_table(region)
+    return blocks
+
+
+def _bare_table(region: list[tuple[int, str]]) -> list[Block]:
+    rows: list[list[str]] = []
+    provs: list[list[Provenance | None]] = []
+    labels: list[str] = []
+    values: list[str] = []
+    first = last = 0
+
+    def close() -> None:
+        if not labels and not values:
+            return
+        prov = Provenance(lines=(first, last))
+        # Header words before the first row stand alone; the row keeps its own label (and
+        # a group label with a shallower mark just before it).  A long run of values (表四's
+        # one row) has no label of its own.
+        own = 0
+        printed = len(values)
+        while printed and not values[printed - 1]:
+            printed -= 1
+        if values and printed < 10 and labels:
+            own = 1
+            if len(labels) >= 2 and _LIST_MARK.match(labels[-1]) and _LIST_MARK.match(labels[-2]):
+                own = 2
+        elif not values:
+            own = len(labels)
+        for lab in labels[: len(labels) - own]:
+            rows.append([lab])
+            provs.append([prov])
+        cells = [*labels[len(labels) - own :], *values]
+        if cells:
+            rows.append(cells)
+            provs.append([prov] * len(cells))
+
+    pending = 0  # empty lines after a label, before any value
+    for i, line in region:
+        s = line.strip(_BLANK)
+        if not s:
+            if values:
+                values.append("")
+            elif labels:
+                pending += 1
+            continue
+        if _ONE_VALUE.match(s):
+            if not labels and not values:
+                first = i + 1
+            values += [""] * pending  # blank cells before the first printed one
+            pending = 0
+            values.append(s)
+            last = i + 1
+            continue
+        if labels and not values and pending == 1:
+            values.append("")  # one empty line under a label and then the next: a blank cell
+        pending = 0
+        if values:  # a label after values: a new row
+            close()
+            labels, values, first = [], [], i + 1
+        if labels and not _LIST_MARK.match(s) and _LIST_MARK.match(labels[-1]):
+            labels[-1] += s  # a wrapped label
+        else:
+            if not labels:
+                first = i + 1
+            labels.append(s)
+        last = i + 1
+    close()
+    if not any(any(_ONE_VALUE.match(c) for c in r) for r in rows):
+        return [Paragraph(" ".join(r), p[0] if p else None) for r, p in zip(rows, provs, strict=True) if r]
+    span = Provenance(lines=(region[0][0] + 1, region[-1][0] + 1))
+    return [table_from_rows(rows, structured=False, prov=span, cell_prov=provs)]
+
+
 def _blocks(lines: list[str]) -> list[Block]:
+    bare = _bare_cells(lines)
+    if bare is not None:
+        return bare
     blocks: list[Block] = []
     laid_out = layout.looks_laid_out(lines)
     if laid_out:

@@ -1,4 +1,4 @@
-"""PDFs laid out by LibreOffice (other code than the project's PDF generator), every cell."""
+"""Reports laid out by LibreOffice (other code than the project's generators): PDF and text, every cell."""
 
 from __future__ import annotations
 
