@@ -105,8 +105,91 @@ def test_stopwords_are_data() -> None:
 
 
 def test_build_is_quiet_and_uses_the_cache_dir(tmp_path) -> None:
-    env = {**os.environ, "NIANBAO_CACHE_DIR": str(tmp_path)}
+    env = {**os.environ, "NIANBAO_CACHE_DIR": str(tmp_path), segment.SEGMENTER_ENV: "jieba"}
     code = "from normalize.segment import cut; cut('依申请公开')"
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert done.stderr == ""
     assert (tmp_path / "jieba.cache").exists()
+
+
+def _segmenter_in_a_fresh_process(**env: str) -> str:
+    code = (
+        "from normalize.segment import cut, get_tokenizer; cut('依申请公开'); "
+        "print(type(get_tokenizer()).__name__)"
+    )
+    environ = {k: v for k, v in os.environ.items() if k != segment.SEGMENTER_ENV}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env={**environ, **env}, capture_output=True, text=True, check=True
+    )
+    assert done.stderr == ""
+    return done.stdout.strip()
+
+
+def test_rjieba_where_installed_and_jieba_when_asked() -> None:
+    pytest.importorskip("rjieba")
+    assert _segmenter_in_a_fresh_process() == "FastTokenizer"
+    assert _segmenter_in_a_fresh_process(**{segment.SEGMENTER_ENV: "jieba"}) == "Tokenizer"
+
+
+# Runs of letters, digits and marks: where jieba-rs alone would differ from jieba.
+ODD_RUNS = [
+    "2020-03-27",
+    "2021-2035年",
+    "增长3.5%，共计1,234件",
+    "电话0533-1234567或12345热线",
+    "网址www.gov.cn/zwgk/index.html",
+    "邮箱abc@foo.com",
+    "No.1文件",
+    "COVID-19疫情",
+    "5G网络",
+    "〔2021〕12号文",
+    "Ｏ２Ｏ全角",
+    "1.2.3版本",
+    "A-B类",
+    "C++和C#编程",
+    "约50%的申请",
+    "10:30开会",
+    "OA系统上线",
+    "e-mail地址",
+    "a.b.c",
+    "PM2.5浓度",
+    "x_y变量",
+    "2023.12.31前",
+    "iPhone12和T恤",
+    "①②③",
+]
+
+
+def _paragraphs_of(paths) -> list[str]:
+    from normalize.pipeline import process
+
+    out = []
+    for path in paths:
+        try:
+            report = process(path.read_bytes(), str(path), "x")
+        except Exception:  # not a report (a truth file, a note): nothing to segment
+            continue
+        for section in report.sections:
+            clean = clean_text(section.text)
+            out += [clean.text[a:b] for _, a, b in segment.paragraphs(clean) if b > a]
+    return out
+
+
+def test_rjieba_gives_the_tokens_of_jieba(tmp_path) -> None:
+    """On every paragraph of the real reports and of generated ones (ordinary and hard), and
+    on the odd runs above, the compiled segmenter's tokens are jieba's, domain terms whole."""
+    pytest.importorskip("rjieba")
+    from corpus.synth import generate
+    from tests.conftest import FIXTURES
+
+    generate(16, tmp_path / "synth", seed=3, error_rate=0.3)
+    generate(16, tmp_path / "hard", seed=4, hard=True)
+    files = [p for p in sorted(FIXTURES.rglob("*")) if p.is_file() and "truth" not in p.parts]
+    files += sorted((tmp_path / "synth").iterdir()) + sorted((tmp_path / "hard").iterdir())
+    texts = _paragraphs_of(files)
+    assert len(texts) > 500
+    texts += ODD_RUNS
+    fast, slow = segment.FastTokenizer(), segment.jieba_tokenizer()
+    differ = [(t, list(slow.cut(t)), fast.cut(t)) for t in texts if fast.cut(t) != list(slow.cut(t))]
+    assert not differ, differ[:5]
+    assert "依申请公开" in fast.cut("无因依申请公开引发的行政复议案件。")
