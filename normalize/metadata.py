@@ -56,15 +56,23 @@ def title_lines(preamble: list[Paragraph], limit: int = 4) -> list[str]:
 
 
 def agency_and_year(lines: list[str]) -> tuple[str | None, int | None]:
-    """Agency and report year from the title lines (joined, so a two-line title works)."""
-    for i in range(len(lines)):
-        for j in range(i + 1, min(i + 3, len(lines)) + 1):
-            joined = "".join(re.sub(r"\s+", "", x) for x in lines[i:j])
+    """Agency and report year from the title lines (joined, so a two-line title works).
+
+    A title on one line is taken before two or three lines joined, so that the menu
+    above a web page's title (首页 / 政务公开 …) is never read as part of the name; a
+    title naming no body gives the year only.
+    """
+    year = None
+    for width in (1, 2, 3):
+        for i in range(len(lines) - width + 1):
+            joined = "".join(re.sub(r"\s+", "", x) for x in lines[i : i + width])
             m = _TITLE.search(joined)
             if m:
                 agency = clean_agency(m.group("pre") or m.group("mid"))
-                return agency, int(m.group("year"))
-    return None, None
+                if agency:
+                    return agency, int(m.group("year"))
+                year = year or int(m.group("year"))
+    return None, year
 
 
 def clean_agency(name: str | None) -> str | None:
@@ -73,10 +81,27 @@ def clean_agency(name: str | None) -> str | None:
         return None
     s = re.sub(r"\s+", "", _nfkc(name))
     s = _DATE_PREFIX.sub("", s)  # a list page's (2024-01-07) before the name
+    s = re.sub(r"^[\d/:.,\-]+(?:[AaPp][Mm])?", "", s)  # a browser's print header: 12/4/26, 2:09 AM
     s = re.sub(r"^(?:关于|本)", "", s)
     s = re.sub(r"(?:关于|的)$", "", s)
     s = s.strip("《》“”\"'：:，,。")
+    if re.search(r"[:：>/|《》，,。；;]|\d{4}|根据|现公布|按照|报告|统计期限", s):
+        return None  # a page's metadata box or menu, or a sentence: not a body's name
     return s or None
+
+
+_PUBLISHER = re.compile(r"(?:发布机构|发文机关|发布单位|来源)\s*[:：]\s*(?P<a>[^\s:：|]{2,40}?)(?=主题分类|发文日期|成文日期|发布日期|发布时间|索引号|浏览|\s|$)")
+
+
+def printed_agency(paragraphs: list[Paragraph]) -> str | None:
+    """The body a page's metadata box names (发布机构：…), as a printed web page keeps it."""
+    for p in paragraphs[:16]:
+        m = _PUBLISHER.search(_nfkc(p.text))
+        if m:
+            cand = clean_agency(m.group("a"))
+            if cand and _AGENCY_END.search(cand):
+                return cand
+    return None
 
 
 def signature_agency(paragraphs: list[Paragraph]) -> str | None:
@@ -154,20 +179,36 @@ def parse_date(text: str) -> date | None:
     return None
 
 
+# A web page's furniture after the report (a printed page keeps it): 分享到, 打印本页 …
+_PAGE_CHROME = re.compile(r"分享到|打印本页|关闭窗口|主办单位|承办单位|网站标识码|ICP备|版权所有|技术支持|file:|https?:")
+_LEADING_DATE = re.compile(
+    r"^\s*(?:(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}"
+    r"|[〇零○Ｏ一二三四五六七八九]{4}\s*年[一二三四五六七八九十]{1,3}\s*月[一二三四五六七八九十]{1,3}\s*日)"
+)
+
+
 def signature_date(paragraphs: list[Paragraph]) -> date | None:
-    """The date on one of the last lines, printed alone (the signature)."""
-    for p in reversed(paragraphs[-6:]):
-        t = p.text.strip()
-        if t and len(t) <= 24:
+    """The date on one of the last lines, printed alone (the signature).
+
+    A printed web page may end with the site's furniture (分享到 … 版权所有), sometimes
+    run into the date's line: such lines are passed over.
+    """
+    tail = [p.text.strip() for p in paragraphs[-12:] if p.text.strip()]
+    body = [t for t in tail if not _PAGE_CHROME.search(t) or _LEADING_DATE.match(t)]
+    for t in reversed(body[-6:]):
+        if len(t) <= 24:
             d = parse_date(t)
             if d:
                 return d
+        m = _LEADING_DATE.match(t)
+        if m and _PAGE_CHROME.search(t[m.end() :]):
+            return parse_date(m.group(0))
     return None
 
 
 def printed_publish_date(paragraphs: list[Paragraph]) -> date | None:
-    """A 发布日期：… line near the top."""
-    for p in paragraphs[:8]:
+    """A 发布日期：… line near the top (a printed web page puts its menu before it)."""
+    for p in paragraphs[:16]:
         m = _PUBLISHED_LABEL.search(p.text)
         if m:
             d = parse_date(p.text[m.end() : m.end() + 20])

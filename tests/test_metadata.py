@@ -100,3 +100,31 @@ def test_signed_without_a_date_and_a_date_joined_to_the_title():
     assert M.signature_agency([Paragraph("正文"), Paragraph("本局将继续做好信息公开工作。")]) is None
     title = [Paragraph("朝阳区人民政府2023年政府信息公开工作年度报告（2024年2月4日）")]
     assert M.title_date(title) == date(2024, 2, 4)
+
+
+def test_a_web_page_printed_by_a_browser():
+    # a browser's print header, the site's menu above the title, the metadata box, and the
+    # site's furniture run into the signature date's line at the end
+    ps = [
+        Paragraph(t)
+        for t in [
+            "12/4/26, 2:09 AM 大理市红星镇人民政府2024年度政府信息公开工作年度报告_大理市红星镇人民政府",
+            "大理市红星镇人民政府",
+            "首页",
+            "政务公开",
+            "政务服务",
+            "发文日期：2025-02-24主题分类：政务公开",
+            "2024年度政府信息公开工作年度报告",
+        ]
+    ]
+    assert M.agency_and_year(M.title_lines(ps, limit=16)) == ("大理市红星镇人民政府", 2024)
+    assert M.agency_and_year(M.title_lines(ps[1:], limit=16)) == (None, 2024)  # never 政务公开政务服务…
+    assert M.printed_agency([Paragraph("索引号：1131/2023-66442发布机构：晋江市统计局")]) == "晋江市统计局"
+    tail = [
+        Paragraph("本年度未收取信息处理费。"),
+        Paragraph("2025年02月24日分享到：微信微博QQ空间【打印本页】"),
+        Paragraph("ICP备48314641号版权所有"),
+    ]
+    assert M.signature_date(tail) == date(2025, 2, 24)
+    preface = "根据《条例》和上级有关要求，现公布2021年度政府信息公开工作年度报告。"
+    assert M.agency_and_year([preface]) == (None, 2021)  # a sentence is not a body's name
