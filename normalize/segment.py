@@ -38,8 +38,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import jieba
+if TYPE_CHECKING:
+    import jieba
 
 DATA = resources.files("normalize") / "data"
 DOMAIN_DICT = "domain_dict.txt"
@@ -130,6 +132,8 @@ class FastTokenizer:
 
 
 def _build_jieba() -> jieba.Tokenizer:
+    import jieba  # imported only when used: its import alone costs ~0.4 s (pkg_resources)
+
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()
     tokenizer.tmp_dir = str(cache_dir())
