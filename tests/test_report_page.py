@@ -66,8 +66,8 @@ def test_page_data_matches_the_dataset(ds: Path, data: dict):
     assert len(data["findings"]) == len(findings)
     balance = next(f for f in data["findings"] if f["rule"] == "t3.balance")
     assert balance["where"] == "L335" and balance["raw"] == "1"  # the 科研机构 total printed as 1
-    missing = next(f for f in data["findings"] if f["rule"] == "complete.table_missing")
-    assert missing["where"] is None  # a table that is not there has no place
+    undated = next(f for f in data["findings"] if f["rule"] == "date.missing")
+    assert undated["where"] is None  # a finding about the whole report has no place
     n_cells = sum(len(v) for v in data["cells"].values())
     assert n_cells == len(pd.read_parquet(ds / "cells.parquet"))
 
