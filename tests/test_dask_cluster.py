@@ -328,3 +328,25 @@ def test_workers_of_another_extractor_version_are_refused(monkeypatch: pytest.Mo
         )  # the worker keeps its own
         with pytest.raises(WorkersUnusable, match=r"runs extractor version .* this driver 0\.0\.0\+driver"):
             DaskExecutor(lc.scheduler_address, 1)
+
+
+def _mark_warm() -> None:
+    os.environ["NIANBAO_TEST_WARMED"] = "1"
+
+
+def test_workers_that_join_later_are_warmed_too():
+    """``warm`` goes to every worker as a plugin: one that joins after the start (or that its
+    nanny restarts) gets it as well, not only those ``Client.run`` would have reached."""
+    from distributed import LocalCluster
+
+    from corpus.executors import DaskExecutor
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as lc:
+        executor = DaskExecutor(lc.scheduler_address, 1, warm=_mark_warm)
+        try:
+            lc.scale(2)
+            executor._client.wait_for_workers(2, timeout=START_TIMEOUT)
+            seen = executor._client.run(lambda: os.environ.get("NIANBAO_TEST_WARMED"))
+        finally:
+            executor.close()
+    assert list(seen.values()) == ["1", "1"]
