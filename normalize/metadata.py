@@ -90,7 +90,9 @@ def clean_agency(name: str | None) -> str | None:
     return s or None
 
 
-_PUBLISHER = re.compile(r"(?:发布机构|发文机关|发布单位|来源)\s*[:：]\s*(?P<a>[^\s:：|]{2,40}?)(?=主题分类|发文日期|成文日期|发布日期|发布时间|索引号|浏览|\s|$)")
+_PUBLISHER = re.compile(
+    r"(?:发布机构|发文机关|发布单位|来源)\s*[:：]\s*(?P<a>[^\s:：|]{2,40}?)(?=主题分类|发文日期|成文日期|发布日期|发布时间|索引号|浏览|\s|$)"
+)
 
 
 def printed_agency(paragraphs: list[Paragraph]) -> str | None:
@@ -180,7 +182,9 @@ def parse_date(text: str) -> date | None:
 
 
 # A web page's furniture after the report (a printed page keeps it): 分享到, 打印本页 …
-_PAGE_CHROME = re.compile(r"分享到|打印本页|关闭窗口|主办单位|承办单位|网站标识码|ICP备|版权所有|技术支持|file:|https?:")
+_PAGE_CHROME = re.compile(
+    r"分享到|打印本页|关闭窗口|主办单位|承办单位|网站标识码|ICP备|版权所有|技术支持|file:|https?:"
+)
 _LEADING_DATE = re.compile(
     r"^\s*(?:(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}"
     r"|[〇零○Ｏ一二三四五六七八九]{4}\s*年[一二三四五六七八九十]{1,3}\s*月[一二三四五六七八九十]{1,3}\s*日)"
