@@ -55,23 +55,25 @@ def title_lines(preamble: list[Paragraph], limit: int = 4) -> list[str]:
     return out
 
 
-def agency_and_year(lines: list[str]) -> tuple[str | None, int | None]:
+def agency_and_year(lines: list[str], *, one_line_first: bool = False) -> tuple[str | None, int | None]:
     """Agency and report year from the title lines (joined, so a two-line title works).
 
-    A title on one line is taken before two or three lines joined, so that the menu
-    above a web page's title (首页 / 政务公开 …) is never read as part of the name; a
-    title naming no body gives the year only.
+    The first line that opens a title decides (a bare title gives the year only).  With
+    ``one_line_first`` a title on one line is taken before lines joined, so that the menu
+    above a printed web page's title (首页 / 政务公开 …) is never read as part of the name.
     """
+    spans = [(i, w) for i in range(len(lines)) for w in (1, 2, 3) if i + w <= len(lines)]
+    if one_line_first:
+        spans.sort(key=lambda s: s[1])
     year = None
-    for width in (1, 2, 3):
-        for i in range(len(lines) - width + 1):
-            joined = "".join(re.sub(r"\s+", "", x) for x in lines[i : i + width])
-            m = _TITLE.search(joined)
-            if m:
-                agency = clean_agency(m.group("pre") or m.group("mid"))
-                if agency:
-                    return agency, int(m.group("year"))
-                year = year or int(m.group("year"))
+    for i, width in spans:
+        m = _TITLE.search("".join(re.sub(r"\s+", "", x) for x in lines[i : i + width]))
+        if not m:
+            continue
+        agency = clean_agency(m.group("pre") or m.group("mid"))
+        if agency or not one_line_first:
+            return agency, int(m.group("year"))
+        year = year or int(m.group("year"))
     return None, year
 
 

@@ -127,11 +127,12 @@ def normalize_document(doc: Document, doc_id: str, source: str, size: int = 0) -
 def _metadata(doc: Document, preamble, sections: list[Section]) -> ReportMeta:
     paragraphs = doc.paragraphs
     lines = M.title_lines(preamble or paragraphs[:4])
-    if M.agency_and_year(lines) == (None, None):  # a web page's menu before its title
+    web_page = M.agency_and_year(lines) == (None, None)  # a printed page's menu before its title
+    if web_page:
         lines = M.title_lines(preamble or paragraphs[:16], limit=16)
     if doc.meta.get("title"):
         lines = [*lines, doc.meta["title"]]
-    agency, year = M.agency_and_year(lines)
+    agency, year = M.agency_and_year(lines, one_line_first=web_page)
     agency = (
         agency
         or M.clean_agency(doc.meta.get("agency"))

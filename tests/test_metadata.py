@@ -117,8 +117,10 @@ def test_a_web_page_printed_by_a_browser():
             "2024年度政府信息公开工作年度报告",
         ]
     ]
-    assert M.agency_and_year(M.title_lines(ps, limit=16)) == ("大理市红星镇人民政府", 2024)
-    assert M.agency_and_year(M.title_lines(ps[1:], limit=16)) == (None, 2024)  # never 政务公开政务服务…
+    lines = M.title_lines(ps, limit=16)
+    assert M.agency_and_year(lines, one_line_first=True) == ("大理市红星镇人民政府", 2024)
+    # never 政务公开政务服务…
+    assert M.agency_and_year(M.title_lines(ps[1:], limit=16), one_line_first=True) == (None, 2024)
     assert M.printed_agency([Paragraph("索引号：1131/2023-66442发布机构：晋江市统计局")]) == "晋江市统计局"
     tail = [
         Paragraph("本年度未收取信息处理费。"),

@@ -75,14 +75,15 @@ def _wrapped_cell(text: str, rng: random.Random) -> list[str]:
 
 def _markdown(grid: Grid, rng: random.Random, pad: bool) -> list[str]:
     lines: list[str] = []
+    own = grid.owner()
     for i, row in enumerate(_row_cells(grid)):
-        cells = [(t or "") for t in row] if pad else [t for t in row if t is not None]
-        if pad:  # a horizontal merge leaves empty cells after its text
-            own = grid.owner()
-            cells = []
-            for c in range(grid.n_cols):
-                cell = own[i][c]
-                cells.append(cell.text.replace("\n", "") if cell and cell.r == i and cell.c == c else "")
+        if pad:  # every slot a cell: a merge leaves empty cells beside its text
+            cells = [
+                cell.text.replace("\n", "") if cell and cell.r == i and cell.c == c else ""
+                for c, cell in enumerate(own[i])
+            ]
+        else:
+            cells = [t for t in row if t is not None]
         if not any(x.strip() for x in cells) and not pad:
             continue
         lines.append("| " + " | ".join(x.strip() for x in cells) + " |")

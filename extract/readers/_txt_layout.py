@@ -26,11 +26,11 @@ from dataclasses import dataclass, field
 from extract.model import Provenance, Table, table_from_rows
 
 _FRAGMENT = re.compile(r"\S+(?: \S+)*")
-_NUMBER = re.compile(r"^(?:[+\-−]?\d[\d,，]*(?:\.\d+)?(?:%|万?元)?|[—–－\-/／]+|无)$")
+NUMBER = re.compile(r"^(?:[+\-−]?\d[\d,，]*(?:\.\d+)?(?:%|万?元)?|[—–－\-/／]+|无)$")
 _PAGE_LINE = re.compile(
     r"^\s*(?:[-－—–]\s*\d{1,3}\s*[-－—–]|第\s*\d{1,3}\s*页(?:\s*[/，,]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$"
 )
-_MARK = re.compile(
+MARK = re.compile(
     r"^(?:[（(]\s*[一二三四五六七八九十\d]+\s*[)）]|\d+\s*[.、．]|[一二三四五六七八九十]+\s*[、.．])"
 )
 # Words that open a part of table 二 or a header, never a row label's continuation.
@@ -45,7 +45,7 @@ class Frag:
 
     @property
     def end(self) -> int:
-        return self.x + _width(self.text)
+        return self.x + len(self.text)
 
 
 @dataclass(slots=True)
@@ -89,17 +89,13 @@ class _Row:
 
 def _mark_level(text: str) -> int | None:
     """0 for 一、, 1 for （一）, 2 for 1. / 1、 / （1）; None for no list mark."""
-    m = _MARK.match(text)
+    m = MARK.match(text)
     if not m:
         return None
     mark = m.group(0)
     if any(ch.isdigit() for ch in mark):
         return 2
     return 1 if mark[0] in "（(" else 0
-
-
-def _width(s: str) -> int:
-    return len(s)
 
 
 def is_page_line(line: str) -> bool:
@@ -113,7 +109,7 @@ def fragments(line: str) -> list[Frag]:
     text = line.replace("\u3000", "  ").replace("\u00a0", " ").replace("\f", "")
     for m in _FRAGMENT.finditer(text):
         parts = m.group(0).split(" ")
-        if len(parts) > 1 and all(_NUMBER.match(p) for p in parts):
+        if len(parts) > 1 and all(NUMBER.match(p) for p in parts):
             x = m.start()
             for p in parts:
                 out.append(Frag(x, p))
@@ -138,7 +134,7 @@ def _cell_gap(left: str, right: str) -> bool:
     cjk = "\u3400" <= left[-1:] <= "\u9fff" or left[-1:] in "）)、，。”"
     if right.startswith("第"):  # 第二十条 第（一）项: one title
         return False
-    if bool(_MARK.match(right)):
+    if bool(MARK.match(right)):
         return True
     wide = (len(left) >= 2 and len(right) >= 2) or (len(left) == 1 and len(right) >= 3)
     return cjk and wide and not right[0].isascii()
@@ -147,7 +143,7 @@ def _cell_gap(left: str, right: str) -> bool:
 def _parse(no: int, line: str) -> _Line:
     frags = fragments(line)
     k = len(frags)
-    while k > 0 and _NUMBER.match(frags[k - 1].text):
+    while k > 0 and NUMBER.match(frags[k - 1].text):
         k -= 1
     return _Line(no, frags[:k], frags[k:])
 
@@ -303,7 +299,7 @@ def _share(rows: list[_Row], between: list[_Line], nxt: _Row | None, table_x: in
     prev = rows[-1] if rows and not rows[-1].header else None
     xs = [f.x for r in (prev, nxt) if r is not None for f in r.line.values]
     value_x = min(xs) if xs else table_x
-    next_marked = nxt is not None and bool(nxt.own) and bool(_MARK.match(nxt.own[-1].text))
+    next_marked = nxt is not None and bool(nxt.own) and bool(MARK.match(nxt.own[-1].text))
     # A mark shallower than another in the same stretch is a group label (（六） beside 2.…):
     # it does not open the next row's label.
     levels = [lv for ln in between for f in ln.labels if (lv := _mark_level(f.text)) is not None]
@@ -413,17 +409,11 @@ def _monotone(xs: list[float], centres: list[float], shift: int) -> tuple[float,
     return total, cols[::-1]
 
 
-def _columns(rows: list[_Row]) -> dict[int, list[float]]:
-    """Per block of rows with the same width, the centre of each value column."""
-    out: dict[int, list[float]] = {}
-    width = max(len(r.line.values) for r in rows if not r.header)
-    full = [r for r in rows if not r.header and len(r.line.values) == width]
-    if full:
-        out[width] = [
-            sum(r.line.values[j].x + len(r.line.values[j].text) / 2 for r in full) / len(full)
-            for j in range(width)
-        ]
-    return out
+def _columns(rows: list[_Row]) -> list[float]:
+    """The centre of each value column, averaged over the rows that print every column."""
+    width = max(len(r.line.values) for r in rows)
+    full = [r.line.values for r in rows if len(r.line.values) == width]
+    return [sum(v[j].x + len(v[j].text) / 2 for v in full) / len(full) for j in range(width)]
 
 
 def _table(rows: list[_Row]) -> Table:
@@ -436,12 +426,12 @@ def _table(rows: list[_Row]) -> Table:
         blocks[-1].append(r)
     for block in blocks:
         data = [r for r in block if not r.header]
-        centres = _columns(data).popitem()[1] if data else []
+        centres = _columns(data) if data else []
         # pdftotext lays each page out on its own scale: columns per page where it has full rows
         by_page = {}
         for pg in {r.line.page for r in data}:
             rows = [r for r in data if r.line.page == pg]
-            cols = _columns(rows).popitem()[1]
+            cols = _columns(rows)
             if len(cols) == len(centres):
                 by_page[pg] = cols
         heads = [r for r in block if r.header]

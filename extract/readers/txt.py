@@ -56,12 +56,6 @@ def _is_heading(line: str) -> bool:
     return heading_number(line.strip()) is not None
 
 
-_ONE_VALUE = re.compile(
-    r"^[\s\u3000]*(?:[+\-−]?\d[\d,，]*(?:\.\d+)?(?:%|万?元)?|[—–－\-/／]+|无)[\s\u3000]*$"
-)
-_LIST_MARK = re.compile(
-    r"^(?:[（(]\s*[一二三四五六七八九十\d]+\s*[)）]|\d+\s*[.、．]|[一二三四五六七八九十]+\s*[、.．])"
-)
 _BLANK = " \t\u3000\u00a0\ufeff"
 
 
@@ -75,7 +69,7 @@ def _bare_cells(lines: list[str]) -> list[Block] | None:
     empty lines among the values are blank cells (extra ones at a row's end are the
     merges' and are trimmed by the mapping).  None when the text is not of this kind.
     """
-    if sum(1 for ln in lines if _ONE_VALUE.match(ln)) < 30 or any(
+    if sum(1 for ln in lines if layout.NUMBER.match(ln.strip(_BLANK))) < 30 or any(
         "\t" in ln or ln.strip().endswith("|") for ln in lines
     ):
         return None
@@ -117,7 +111,7 @@ def _bare_table(region: list[tuple[int, str]]) -> list[Block]:
             printed -= 1
         if values and printed < 10 and labels:
             own = 1
-            if len(labels) >= 2 and _LIST_MARK.match(labels[-1]) and _LIST_MARK.match(labels[-2]):
+            if len(labels) >= 2 and layout.MARK.match(labels[-1]) and layout.MARK.match(labels[-2]):
                 own = 2
         elif not values:
             own = len(labels)
@@ -138,7 +132,7 @@ def _bare_table(region: list[tuple[int, str]]) -> list[Block]:
             elif labels:
                 pending += 1
             continue
-        if _ONE_VALUE.match(s):
+        if layout.NUMBER.match(s):
             if not labels and not values:
                 first = i + 1
             values += [""] * pending  # blank cells before the first printed one
@@ -152,7 +146,7 @@ def _bare_table(region: list[tuple[int, str]]) -> list[Block]:
         if values:  # a label after values: a new row
             close()
             labels, values, first = [], [], i + 1
-        if labels and not _LIST_MARK.match(s) and _LIST_MARK.match(labels[-1]):
+        if labels and not layout.MARK.match(s) and layout.MARK.match(labels[-1]):
             labels[-1] += s  # a wrapped label
         else:
             if not labels:
@@ -160,7 +154,7 @@ def _bare_table(region: list[tuple[int, str]]) -> list[Block]:
             labels.append(s)
         last = i + 1
     close()
-    if not any(any(_ONE_VALUE.match(c) for c in r) for r in rows):
+    if not any(any(layout.NUMBER.match(c) for c in r) for r in rows):
         return [Paragraph(" ".join(r), p[0] if p else None) for r, p in zip(rows, provs, strict=True) if r]
     span = Provenance(lines=(region[0][0] + 1, region[-1][0] + 1))
     return [table_from_rows(rows, structured=False, prov=span, cell_prov=provs)]
