@@ -20,7 +20,7 @@ from normalize.glued import glued_cells
 from normalize.mapping import map_tables
 from normalize.records import Finding, ReportMeta, StdCell
 from normalize.script import NOTE as SCRIPT_NOTE
-from normalize.script import is_traditional, to_simplified
+from normalize.script import document_sample, is_traditional, to_simplified
 from normalize.validate import validate_report
 from normalize.version import EXTRACTOR_VERSION
 
@@ -77,9 +77,7 @@ def read_document(data: bytes, source: str, fmt: Format | None = None) -> Docume
 
 def normalize_document(doc: Document, doc_id: str, source: str, size: int = 0) -> Report:
     """Sections, metadata, standard cells and findings of a document already read."""
-    traditional = is_traditional(doc.text()) or is_traditional(
-        " ".join(c.text for t in doc.tables for c in t.cells)
-    )
+    traditional = is_traditional(document_sample(doc))
     if traditional:
         doc = to_simplified(doc)
     preamble, sections = split_sections(doc.paragraphs)

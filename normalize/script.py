@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from functools import cache
+from itertools import chain
 
 from extract.model import Document, Paragraph, Table
 
@@ -28,6 +29,20 @@ _SAMPLE = 4000
 _SHARE = 0.02  # of the Chinese characters sampled
 
 NOTE = "text in traditional characters, read as simplified"
+
+
+def document_sample(doc: Document) -> str:
+    """The first few thousand characters of a document's paragraphs, then of its cells."""
+    parts: list[str] = []
+    n = 0
+    texts = (p.text for p in doc.paragraphs)
+    cells = (c.text for t in doc.tables for c in t.cells)
+    for text in chain(texts, cells):
+        parts.append(text)
+        n += len(text)
+        if n >= _SAMPLE:
+            break
+    return "".join(parts)
 
 
 def is_traditional(text: str) -> bool:

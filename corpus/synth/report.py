@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass, field
+from functools import cache
 
 from normalize.spec import all_slots
 
@@ -149,11 +150,16 @@ def _hard_shape(rng: random.Random) -> dict[str, bool]:
     }
 
 
-def traditional(text: str) -> str:
-    """The text in traditional characters (OpenCC's s2t table)."""
+@cache
+def _to_traditional():
     import opencc
 
-    return opencc.OpenCC("s2t").convert(text)
+    return opencc.OpenCC("s2t")
+
+
+def traditional(text: str) -> str:
+    """The text in traditional characters (OpenCC's s2t table)."""
+    return _to_traditional().convert(text)
 
 
 def _swap_other_group(tpl: str, values: dict, printed: dict, truth: dict, nstyle, rng: random.Random) -> None:

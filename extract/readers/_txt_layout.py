@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from extract.model import Provenance, Table, table_from_rows
 
@@ -140,8 +141,14 @@ def _cell_gap(left: str, right: str) -> bool:
     return cjk and wide and not right[0].isascii()
 
 
+@lru_cache(maxsize=4096)
+def _split(line: str) -> tuple[Frag, ...]:
+    """A line's fragments, once: detection, region finding and table building all ask."""
+    return tuple(fragments(line))
+
+
 def _parse(no: int, line: str) -> _Line:
-    frags = fragments(line)
+    frags = list(_split(line))
     k = len(frags)
     while k > 0 and NUMBER.match(frags[k - 1].text):
         k -= 1
