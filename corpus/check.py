@@ -32,6 +32,7 @@ import pyarrow.parquet as pq
 from rich.console import Console
 from rich.table import Table
 
+from corpus.lock import output_lock
 from corpus.manifest import CORPUS_STATE, MANIFEST, Manifest
 from corpus.store import (
     ALL_SCHEMAS,
@@ -339,9 +340,21 @@ def print_summary(console: Console, summary: CheckSummary, limit: int = 40) -> N
         console.print(f"by rule: {rules}")
 
 
-def run_check(dataset_dir: Path, console: Console | None = None) -> CheckSummary:
-    """Re-run all rules over ``dataset_dir``; write findings and units; print the summary."""
+def run_check(dataset_dir: Path, console: Console | None = None, *, wait: bool = False) -> CheckSummary:
+    """Re-run all rules over ``dataset_dir``; write findings and units; print the summary.
+
+    A check writes into the dataset as ``extract`` does, so it holds the same lock
+    (:mod:`corpus.lock`): while a run writes there it raises
+    :class:`corpus.lock.OutputLocked` (one line), or waits for it with ``wait``.
+    """
     dataset_dir = Path(dataset_dir)
+    if not dataset_path(dataset_dir, "documents").exists():  # before the lock creates the folder
+        raise FileNotFoundError(f"no documents dataset in {dataset_dir}")
+    with output_lock(dataset_dir, wait):
+        return _check_locked(dataset_dir, console)
+
+
+def _check_locked(dataset_dir: Path, console: Console | None) -> CheckSummary:
     documents = read_dataset(dataset_dir, "documents")
     if (dataset_dir / MANIFEST).exists():
         manifest = Manifest(dataset_dir)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import duckdb
@@ -13,6 +16,7 @@ import pytest
 from rich.console import Console
 
 from corpus.check import run_check
+from corpus.lock import OutputLocked
 from tests.test_validate import TRUTH, real_report
 
 
@@ -78,7 +82,8 @@ def test_findings_replace_the_old_dataset_and_read_in_pandas_and_duckdb(checked)
     n = duckdb.sql(f"select count(*) from read_parquet('{out}/findings.parquet/**')").fetchall()[0][0]
     assert n == len(f)
     assert {"other_doc_id", "similarity", "expected", "actual", "row", "col", "section"} <= set(f.columns)
-    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no staging left behind
+    # no staging left behind (the writer's lock file stays, as after extract)
+    assert not [p for p in out.iterdir() if p.name.startswith(".") and p.name != ".lock"]
 
 
 def test_seed_findings_with_expected_and_actual(checked) -> None:
@@ -128,3 +133,56 @@ def test_summary_per_agency(checked) -> None:
 def test_missing_dataset_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="documents"):
         run_check(tmp_path)
+
+
+def _hold_lock(out: Path, seconds: float) -> subprocess.Popen:
+    """Another process holding the writer's lock of ``out`` (the lock ``extract`` takes)."""
+    code = (
+        "import sys, time\nfrom pathlib import Path\nfrom corpus.lock import output_lock\n"
+        "with output_lock(Path(sys.argv[1])):\n    print('held', flush=True)\n    time.sleep(float(sys.argv[2]))\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, str(out), str(seconds)], stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "held"
+    return proc
+
+
+def test_check_refuses_in_one_line_while_a_run_writes(tmp_path: Path) -> None:
+    out = tmp_path / "ds"
+    write_dataset(out)
+    before = sorted((p.relative_to(out), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file())
+    proc = _hold_lock(out, 30)
+    try:
+        with pytest.raises(OutputLocked) as err:
+            run_check(out)
+    finally:
+        proc.kill()
+        proc.wait()
+    message = str(err.value)
+    assert "\n" not in message
+    assert message.startswith(f"another nianbao run is writing to {out} (pid {proc.pid})")
+    after = sorted((p.relative_to(out), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file())
+    assert [a for a in after if a[0].name != ".lock"] == [b for b in before if b[0].name != ".lock"]
+    assert not (out / "units.parquet").exists()  # nothing written
+
+
+def test_check_with_wait_runs_once_the_writer_is_done(tmp_path: Path) -> None:
+    out = tmp_path / "ds"
+    write_dataset(out)
+    proc = _hold_lock(out, 1.5)
+    started = time.perf_counter()
+    try:
+        summary = run_check(out, wait=True)
+        assert proc.poll() is not None  # the writer had finished before the check wrote
+    finally:
+        proc.kill()
+        proc.wait()
+    assert time.perf_counter() - started >= 1.0
+    assert summary.findings > 0 and (out / "units.parquet").exists()
+
+
+def test_check_of_a_missing_folder_creates_nothing(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="documents"):
+        run_check(tmp_path / "nope")
+    assert not (tmp_path / "nope").exists()
