@@ -6,6 +6,8 @@
     ds = nianbao.open("out")                        # a folder written by 'nianbao extract'
     ds.wide()                                       # one row per report (see corpus.codebook)
     ds.sql("select year, count(*) from documents group by 1")
+    ds.sql("select province, sum(t3_new_total) from reports group by 1")   # corpus.views
+    ds.view("refusals")                             # a convenience view as a DataFrame
 
 The DataFrames have the columns of the datasets (``cells``: doc_id, table, row, col,
 value, raw, prov; ``findings``: rule, severity, message ...), so code written against
@@ -15,14 +17,17 @@ one report runs on a whole dataset.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from corpus.export import Loaded, load, long_frame, report_meta, wide_frame
 from corpus.store import SCHEMAS, dataset_path
+from corpus.views import DERIVED, mentioned
 
 
 def _frame(rows: list[dict], name: str) -> pd.DataFrame:
@@ -160,19 +165,26 @@ class Dataset:
         """One row per printed number, with the report's metadata and the cell's label."""
         return long_frame(self._loaded, lang)
 
-    def connect(self):
-        """A DuckDB connection with one view per dataset (as ``nianbao query``)."""
+    def connect(self, views: Iterable[str] = DERIVED) -> duckdb.DuckDBPyConnection:
+        """A DuckDB connection with one view per dataset and the convenience views
+        (reports, requests, refusals, reviews_lawsuits, labels), as ``nianbao query``."""
         from corpus.query import connect
 
-        return connect(self.path)
+        return connect(self.path, views)
 
     def sql(self, query: str) -> pd.DataFrame:
-        """DuckDB SQL over the views documents, cells, findings ... as a DataFrame."""
-        con = self.connect()
+        """DuckDB SQL over the views documents, cells, findings ..., reports, requests ... as a DataFrame."""
+        con = self.connect(mentioned(query))
         try:
             return con.sql(query).df()
         finally:
             con.close()
+
+    def view(self, name: str) -> pd.DataFrame:
+        """One convenience view as a DataFrame: reports, requests, refusals, reviews_lawsuits or labels."""
+        if name not in DERIVED:
+            raise ValueError(f"no convenience view {name!r}; one of {', '.join(DERIVED)}")
+        return self.sql(f'select * from "{name}"')
 
     def export(
         self, to: str | Path, *, wide: bool = False, lang: str = "zh", force: bool = False

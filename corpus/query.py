@@ -6,12 +6,15 @@
 Every ``DIR/<name>.parquet`` (a file or a folder of part files) becomes a view
 ``<name>``; year-partitioned folders add the column ``report_year`` (0 = unknown),
 which DuckDB uses to skip the other years' files.  ``DIR/manifest.parquet`` becomes
-the view ``manifest`` (one row per input).
+the view ``manifest`` (one row per input).  The convenience views of
+:mod:`corpus.views` (``reports``, ``requests``, ``refusals``, ``reviews_lawsuits``,
+``labels``) stand on those; ``nianbao query`` builds only the ones its SQL names.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +23,7 @@ from rich.console import Console
 from rich.table import Table
 
 from corpus.store import PARTITION
+from corpus.views import DERIVED, add_views, mentioned
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -61,8 +65,9 @@ def views(out: Path) -> dict[str, str]:
     return found
 
 
-def connect(out: Path) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with a view per dataset of ``out``."""
+def connect(out: Path, derived: Iterable[str] = DERIVED) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with a view per dataset of ``out`` and the convenience views
+    ``derived`` (:mod:`corpus.views`: reports, requests, refusals, reviews_lawsuits, labels)."""
     out = Path(out)
     if not out.is_dir():
         raise QueryError(f"no dataset folder at {out}")
@@ -76,13 +81,20 @@ def connect(out: Path) -> duckdb.DuckDBPyConnection:
         except duckdb.BinderException:  # files in and outside year folders: read without the key
             sql = sql.replace("hive_partitioning = true", "hive_partitioning = false")
             con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM {sql}')
+    try:
+        add_views(con, derived)
+    except duckdb.Error as exc:
+        con.close()
+        raise QueryError(
+            f"the convenience views cannot be built over {out}: {str(exc).splitlines()[0]}"
+        ) from None
     return con
 
 
 def run_query(out: Path, sql: str, *, to: Path | None = None, limit: int = 50) -> QueryResult:
     """Run ``sql``; write the whole result to ``to`` (.csv or .parquet) or keep its head."""
     sql = sql.strip().rstrip(";").strip()
-    con = connect(out)
+    con = connect(out, mentioned(sql))
     try:
         rel = con.sql(sql)
         if rel is None:  # a statement without a result (e.g. SET)
