@@ -21,6 +21,7 @@ Form XObjects are not entered: their text objects are not on the page's top leve
 from __future__ import annotations
 
 import io
+import logging
 import re
 from dataclasses import dataclass
 
@@ -30,6 +31,10 @@ from pdfminer.pdfinterp import PDFResourceManager
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFParser
 from pdfminer.pdftypes import PDFObjRef, resolve1, stream_value
+
+# pdfminer warns once per glyph about fonts it cannot measure (Chromium's embedded
+# subsets lack a FontBBox): thousands of lines a report that say nothing to a user.
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 __all__ = ["ContentReader", "Show", "operations", "shows"]
 

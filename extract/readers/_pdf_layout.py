@@ -22,7 +22,9 @@ downwards), as pdfplumber reports them.
   indented line or after a large vertical gap.
 * A table that ends a page and a table that starts the next page with compatible
   column edges (same inner edges within a tolerance, or one set contained in the
-  other) are one table, also over three or more pages; a repeated header is dropped,
+  other; or, for a browser that laid the columns out again on the next page, the
+  continuation's edges within 1 % of the table's width of those of the last row above)
+  are one table, also over three or more pages; a repeated header is dropped,
   and a merged cell that was cut by the page break (a group label continuing, a wrapped
   label '（四）无' / '法提供') is rejoined.  Only label cells are rejoined: those left of
   the first data column (one holding a number or a blank-marker -, —, /, 无) in a
@@ -348,6 +350,29 @@ def _compatible(a: _PTable, b: _PTable) -> bool:
     return subset(ib, ia) or subset(ia, ib)
 
 
+def _last_row_edges(t: _PTable) -> list[float]:
+    """The column edges of a table's last row (its cells' left and right edges)."""
+    last = t.n_rows - 1
+    edges = set()
+    for c in t.cells:
+        if c.row <= last < c.row + c.row_span:
+            edges.update((t.xs[c.col], t.xs[c.col + c.col_span]))
+    return sorted(edges)
+
+
+def _snapped_to_last_row(a: _PTable, b: _PTable) -> _PTable | None:
+    """``b`` with its column edges moved onto those of ``a``'s last row, when it has the
+    same columns up to a small shift (a browser may lay a table's columns out again on
+    the next page: 176.1 above the break, 178.9 below it), else None."""
+    edges = _last_row_edges(a)
+    if len(edges) != len(b.xs) or abs(a.xs[0] - b.xs[0]) > 8 or abs(a.xs[-1] - b.xs[-1]) > 8:
+        return None
+    tol = 0.01 * (a.xs[-1] - a.xs[0])
+    if any(abs(x - y) > tol for x, y in zip(edges, b.xs, strict=True)):
+        return None
+    return _PTable(b.page, b.bbox, edges, b.ys, b.cells, b.last_page)
+
+
 def _starts_enumeration(text: str) -> bool:
     return _HEADING.match(text) is not None
 
@@ -528,10 +553,14 @@ def layout(pages: list[RawPage]) -> list[Paragraph | Table]:
             and isinstance(prev, _PTable)
             and obj.page == prev.last_page + 1
             and _first_on_page(items, obj)
-            and _compatible(prev, obj)
         ):
-            seq[-1] = _merge(prev, obj)
-            continue
+            if _compatible(prev, obj):
+                seq[-1] = _merge(prev, obj)
+                continue
+            snapped = _snapped_to_last_row(prev, obj)
+            if snapped is not None:
+                seq[-1] = _merge(prev, snapped)
+                continue
         seq.append(obj)
 
     all_lines = [o for o in seq if isinstance(o, _Line)]

@@ -74,7 +74,7 @@ def raw_pages(pdf: pdfium.PdfDocument, data: bytes | None = None) -> list[RawPag
             width, height = right - left, top - bottom
             edges, texts = _objects(page, left, top)
             chars = _chars(page, left, top, texts, content, i)
-            tables = find_tables(edges)
+            tables = find_tables(edges, height)
             out.append(RawPage(i + 1, width, height, chars, tables))
         finally:
             page.close()

@@ -28,7 +28,7 @@ def raw_pages(data: bytes) -> list[RawPage]:
             ]
             tables = [
                 [(b[0] - x_off, b[1] - y_off, b[2] - x_off, b[3] - y_off) for b in t]
-                for t in find_tables(page.edges)
+                for t in find_tables(page.edges, float(page.height))
             ]
             out.append(RawPage(number, float(page.width), float(page.height), chars, tables))
             page.close()

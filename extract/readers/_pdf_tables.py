@@ -17,6 +17,14 @@ vertical extents overlap or come within the snap tolerance of each other; tables
 apart fall into different bands and are snapped apart, so one table's rulings never move
 another's.  Rulings of a single table (or of tables touching each other) form one band
 and are treated exactly as pdfplumber treats them.
+
+A table cut by the page edge is closed there.  A browser printing a web page (print to
+PDF) lets a table run over the page break without drawing a rule where the page cuts
+it: the vertical rules of the last rows run to the page's bottom edge, those of the
+continuation start at the next page's top edge, and the cells there (the rows cut in
+two, the merged group cells still open) have no box.  When at least two vertical rules
+of a band end together within the bottom (or start within the top) cut zone of the page
+and no horizontal rule joins them there, one is added, as the page edge draws it.
 """
 
 from __future__ import annotations
@@ -34,13 +42,20 @@ BBox = tuple[float, float, float, float]
 SETTINGS = TableSettings.resolve({"vertical_strategy": "lines", "horizontal_strategy": "lines"})
 
 
-def find_tables(edges: list[dict]) -> list[list[BBox]]:
-    """Cell boxes (x0, top, x1, bottom) of each ruled table drawn by ``edges``."""
+CUT_ZONE = 0.06  # top/bottom share of the page where a page edge may cut a table
+_END_TOL = 2.0  # vertical rules ending within this of each other end together
+
+
+def find_tables(edges: list[dict], page_height: float | None = None) -> list[list[BBox]]:
+    """Cell boxes (x0, top, x1, bottom) of each ruled table drawn by ``edges``; with the
+    page's height, a table cut by the page's top or bottom edge is closed there."""
     s = SETTINGS
     v = filter_edges(edges, "v", min_length=s.edge_min_length_prefilter)
     h = filter_edges(edges, "h", min_length=s.edge_min_length_prefilter)
     out: list[list[BBox]] = []
     for band in _bands(v + h, max(s.snap_y_tolerance, s.join_y_tolerance)):
+        if page_height:
+            band = band + _page_cuts(band, page_height)
         merged = merge_edges(
             band,
             snap_x_tolerance=s.snap_x_tolerance,
@@ -68,3 +83,46 @@ def _bands(edges: list[dict], tol: float) -> list[list[dict]]:
             bands.append([e])
             bottom = e["bottom"]
     return bands
+
+
+def _page_cuts(band: list[dict], height: float) -> list[dict]:
+    """Horizontal rules the page edge draws across a band of a table it cuts."""
+    v = [e for e in band if e["orientation"] == "v"]
+    h = [e for e in band if e["orientation"] == "h"]
+    if len(v) < 2:
+        return []
+    out = []
+    bottom = max(e["bottom"] for e in v)
+    if bottom >= height * (1 - CUT_ZONE):
+        out += _closing(h, [e["x0"] for e in v if e["bottom"] >= bottom - _END_TOL], bottom)
+    top = min(e["top"] for e in v)
+    if top <= height * CUT_ZONE:
+        out += _closing(h, [e["x0"] for e in v if e["top"] <= top + _END_TOL], top)
+    return out
+
+
+def _closing(h: list[dict], xs: list[float], y: float) -> list[dict]:
+    """A rule at ``y`` from the first to the last of ``xs``, unless one already spans it."""
+    x0, x1 = min(xs), max(xs)
+    if len(xs) < 2 or x1 - x0 < 1.0:
+        return []
+    spans = sorted((max(e["x0"], x0), min(e["x1"], x1)) for e in h if abs(e["top"] - y) <= _END_TOL)
+    covered, reach = 0.0, x0
+    for a, b in spans:
+        if b > reach:
+            covered += b - max(a, reach)
+            reach = b
+    if covered >= 0.98 * (x1 - x0):
+        return []
+    return [
+        {
+            "object_type": "page_edge",
+            "x0": x0,
+            "x1": x1,
+            "top": y,
+            "bottom": y,
+            "width": x1 - x0,
+            "height": 0.0,
+            "orientation": "h",
+        }
+    ]
