@@ -84,12 +84,15 @@ def _is_image(data: bytes) -> bool:
 def _zip_kind(data: bytes, name: str) -> Format:
     members = zip_members(data)
     if members is not None and members > current().max_members:  # listing them costs too much
-        return Format.DOCX if PurePath(name).suffix.lower() == ".docx" else Format.ZIP
+        return {".docx": Format.DOCX, ".ofd": Format.OFD}.get(PurePath(name).suffix.lower(), Format.ZIP)
     try:
         names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
     except (zipfile.BadZipFile, ValueError, OSError):
-        # A truncated package still starts like one: let the DOCX reader say it is corrupt.
-        looks_docx = b"word/" in data[:65536] or PurePath(name).suffix.lower() == ".docx"
+        # A truncated package still starts like one: let its reader say it is corrupt.
+        ext = PurePath(name).suffix.lower()
+        if b"OFD.xml" in data[:65536] or ext == ".ofd":
+            return Format.OFD
+        looks_docx = b"word/" in data[:65536] or ext == ".docx"
         return Format.DOCX if looks_docx else Format.ZIP
     if "word/document.xml" in names:
         return Format.DOCX

@@ -15,7 +15,7 @@ from pathlib import Path
 from . import render_docx, render_html, render_pdf, render_txt, report, truth
 
 FORMATS = ("docx", "pdf", "html", "txt")  # the default mix
-ALL_FORMATS = (*FORMATS, "xlsx", "zip")
+ALL_FORMATS = (*FORMATS, "xlsx", "zip", "ofd")
 TEMPLATES = ("2021", "2019", "mixed")
 
 
@@ -43,6 +43,10 @@ def render_one(rep: report.Report, fmt: str, rng: random.Random) -> tuple[bytes,
         from . import render_xlsx
 
         return render_xlsx.render(rep, rng), None
+    if fmt == "ofd":
+        from . import render_ofd
+
+        return render_ofd.render(rep, rng)
     raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(ALL_FORMATS)}")
 
 

@@ -22,6 +22,7 @@ READERS: dict[Format, str] = {
     Format.TXT: "extract.readers.txt",
     Format.HTML: "extract.readers.html",
     Format.PDF: "extract.readers.pdf",
+    Format.OFD: "extract.readers.ofd",
     Format.XLSX: "extract.readers.xlsx",
     Format.XLS: "extract.readers.xls",
     Format.DOC: "extract.readers.ole_doc",

@@ -97,7 +97,9 @@ def _skipped(name: str) -> bool:
     return parts[0] == "__MACOSX" or parts[-1].startswith(".") or parts[-1] in ("Thumbs.db", "desktop.ini")
 
 
-def _open(data: bytes, where: str) -> zipfile.ZipFile:
+def open_zip(data: bytes, where: str) -> zipfile.ZipFile:
+    """The zip ``data`` opened under the member limits (``where`` names it in a refusal);
+    also the container of OFD packages."""
     most = current().max_members
     n = zip_members(data)  # counted before zipfile lists them all
     if n is not None and n > most:
@@ -131,7 +133,8 @@ def _check(info: zipfile.ZipInfo, name: str) -> None:
         )
 
 
-def _inflate(z: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> bytes:
+def inflate(z: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> bytes:
+    """A member's bytes, refused before inflating past the limits (see the module doc)."""
     _check(info, member_name(info))
     try:
         return z.read(info)
@@ -180,7 +183,7 @@ def _list(
     data: bytes, where: str, depth: int, mtime_ns: int, skip: Callable[[str], bool] | None
 ) -> Iterator[tuple[str, int, int]]:
     try:
-        z = _open(data, where)
+        z = open_zip(data, where)
     except ExtractError:
         if depth == 1:
             return  # the archive is listed as itself
@@ -192,7 +195,7 @@ def _list(
             continue
         if is_archive_name(name) and depth < MAX_DEPTH and label == name:
             try:
-                inner = _inflate(z, info, label)
+                inner = inflate(z, info, label)
             except ExtractError:
                 yield source, info.file_size, mtime_ns  # refused: reading it says why
                 continue
@@ -236,11 +239,11 @@ def read_input(source: str) -> tuple[bytes, int, int]:
     for depth, label in enumerate(inner, 1):
         if depth > MAX_DEPTH:
             raise ArchiveRefused(f"archive {where} nested deeper than {MAX_DEPTH} levels")
-        z = _open(data, where)
+        z = open_zip(data, where)
         info = next((i for lab, _, i in _entries(z) if lab == label), None)
         if info is None:
             raise CorruptDocument(f"no member {label!r} in {where}")
-        data = _inflate(z, info, label)
+        data = inflate(z, info, label)
         where = f"{where}{SEP}{label}"
     if len(inner) >= MAX_DEPTH and _is_plain_zip(data):
         raise ArchiveRefused(f"archive {where} refused: nested deeper than {MAX_DEPTH} levels")
@@ -260,7 +263,7 @@ def read(data: bytes, name: str = "", depth: int = 1) -> Document:
     """Read a zip holding exactly one file as that file (see the module doc)."""
     if not data:
         raise EmptyDocument("empty file")
-    z = _open(data, name or "archive")
+    z = open_zip(data, name or "archive")
     entries = _entries(z)
     if not entries:
         raise EmptyDocument(f"zip archive {name} holds no file")
@@ -269,7 +272,7 @@ def read(data: bytes, name: str = "", depth: int = 1) -> Document:
             f"zip archive of {len(entries)} files: list it under a .zip name to read each member"
         )
     label, name, info = entries[0]
-    inner = _inflate(z, info, name)
+    inner = inflate(z, info, name)
     from extract.detect import Format, detect
     from extract.readers import reader_for
 

@@ -1,0 +1,377 @@
+"""Read a report published as OFD (GB/T 33190-2016, the national fixed-layout format).
+
+An OFD file is a zip package of XML parts:
+
+* ``OFD.xml``, the entry: ``DocBody/DocInfo`` (``Title`` ...) and ``DocBody/DocRoot``,
+  the path of the document's ``Document.xml`` (``Doc_0/Document.xml``);
+* ``Document.xml``: ``CommonData/PageArea/PhysicalBox`` (the default page box),
+  ``CommonData/TemplatePage`` (template pages, drawn with each page that names one in
+  its ``Template@TemplateID``: running headers, page numbers), and ``Pages/Page@BaseLoc``
+  in reading order, paths relative to the folder of ``Document.xml``;
+* each page's ``Content.xml``: ``Content/Layer`` holding graphic units, possibly nested
+  in ``PageBlock``s.  A ``TextObject`` is placed by ``Boundary`` (x y w h on the page)
+  and an optional ``CTM`` (a b c d e f, applied in object space before the boundary's
+  offset); each ``TextCode`` gives the first glyph's origin (on the baseline) in object
+  space, ``X``/``Y`` (left out: the previous ``TextCode``'s), and ``DeltaX``/``DeltaY``
+  the advances between consecutive glyphs, where ``g N v`` stands for N times v and a
+  list shorter than the text repeats its last value (as ofdrw reads it).  A
+  ``PathObject``'s ``AbbreviatedData`` (``M``/``S`` move, ``L`` line, ``Q``/``B``/``A``
+  curves, ``C`` close) in the same object space draws the table rulings, stroked lines
+  or thin filled rectangles.
+
+Units are millimetres, origin at the page box's top-left corner, y downwards.  Glyph
+boxes and ruling segments are converted to PDF points (72 / 25.4 a millimetre) and go
+down the text-PDF path unchanged: ruled tables from
+:func:`extract.readers._pdf_tables.find_tables`, then lines, paragraphs, cells with
+spans and tables continued across pages from :func:`extract.readers._pdf_layout.layout`.
+Provenance is therefore the PDF's: ``page`` (1-based) and ``bbox`` in points from the
+page's top-left corner.
+
+A glyph box: OFD states each glyph's origin and advance but not the font's ascent, so a
+box spans 0.88 of the font size above the baseline and 0.12 below (an ideographic em
+box), and is as wide as the advance to the next glyph (the last glyph of a code: an em
+for a wide character, half an em for a narrow one).  White space is not a glyph of its
+own but still advances; a ``TextCode`` whose text holds a line break is an XML writer's
+indentation around the text and is stripped first.
+
+Limits (:mod:`extract.limits`): the package is opened and each part inflated through
+:func:`extract.readers.archive.open_zip` and :func:`~extract.readers.archive.inflate`
+(members, inflated size, ratio, password-protected members); a document of more than
+``max_pages`` pages, or of more than :data:`MAX_GLYPHS` glyphs, is refused.  XML is
+parsed with entities left unresolved and no network.  An encrypted package (GM/T 0099:
+an ``Encryptions`` entry) is refused as encrypted.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from posixpath import dirname, join, normpath
+
+from lxml import etree
+
+from extract import limits
+from extract.errors import CorruptDocument, EmptyDocument, EncryptedDocument
+from extract.model import Document
+from extract.readers._pdf_layout import Char, RawPage, layout
+from extract.readers._pdf_pdfium import _add_edge
+from extract.readers._pdf_tables import find_tables
+from extract.readers.archive import inflate, open_zip
+
+__all__ = ["MAX_GLYPHS", "read"]
+
+MAX_GLYPHS = 2_000_000  # glyphs of one document; a report has some 10,000
+PT_PER_MM = 72 / 25.4
+ASCENT, DESCENT = 0.88, 0.12  # of the font size, above and below the baseline
+A4_MM = (0.0, 0.0, 210.0, 297.0)
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True, load_dtd=False)
+_NUMBER = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$")
+
+Matrix = tuple[float, float, float, float, float, float]
+_IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+def read(data: bytes, name: str = "") -> Document:
+    """Read an OFD package into a :class:`Document`."""
+    if not data:
+        raise EmptyDocument("empty OFD file")
+    pkg = _Package(data)
+    entry = pkg.xml("OFD.xml")
+    body = _first(entry, "DocBody")
+    root_loc = _text(_first(body, "DocRoot")) if body is not None else ""
+    if not root_loc:
+        raise CorruptDocument("corrupt OFD: OFD.xml names no DocRoot")
+    if _first(entry, "Encryptions") is not None or pkg.has("Encryptions.xml"):
+        raise EncryptedDocument("encrypted OFD: the package is encrypted (GM/T 0099)")
+    doc_part = pkg.resolve("", root_loc)
+    doc = pkg.xml(doc_part)
+    base = dirname(doc_part)
+    default_box = _box(_text(_path(doc, "CommonData", "PageArea", "PhysicalBox"))) or A4_MM
+    templates = {
+        t.get("ID", ""): pkg.resolve(base, t.get("BaseLoc", ""))
+        for t in _children(_first(doc, "CommonData"), "TemplatePage")
+    }
+    page_locs = [p.get("BaseLoc", "") for p in _children(_first(doc, "Pages"), "Page")]
+    if not page_locs:
+        raise EmptyDocument("OFD without pages")
+    lim = limits.current()
+    if len(page_locs) > lim.max_pages:
+        raise limits.LimitExceeded(f"OFD of {len(page_locs):,} pages, past the limit of {lim.max_pages:,}")
+    budget = _Budget(MAX_GLYPHS)
+    pages = []
+    for number, loc in enumerate(page_locs, 1):
+        part = pkg.resolve(base, loc)
+        page = pkg.xml(part)
+        parts = [page]
+        for t in _children(page, "Template"):
+            tpl = templates.get(t.get("TemplateID", ""))
+            if tpl is not None and pkg.has(tpl):
+                parts.insert(0, pkg.xml(tpl))
+        box = _box(_text(_path(page, "Area", "PhysicalBox"))) or default_box
+        pages.append(_raw_page(number, box, parts, budget))
+    blocks = layout(pages)
+    if not blocks:
+        raise EmptyDocument(f"OFD without text on its {len(pages)} pages")
+    meta = {}
+    title = _text(_path(body, "DocInfo", "Title")).strip()
+    if title:
+        meta["title"] = title
+    return Document(format="ofd", blocks=tuple(blocks), pages=len(pages), meta=meta)
+
+
+class _Package:
+    """The zip container: parts by name, inflated under the limits, parsed safely."""
+
+    def __init__(self, data: bytes) -> None:
+        self.zip = open_zip(data, "OFD package")
+        self.infos = {i.filename.lstrip("/"): i for i in self.zip.infolist()}
+
+    def has(self, part: str) -> bool:
+        return part in self.infos
+
+    def resolve(self, base: str, loc: str) -> str:
+        """A part name from a location: absolute (``/Doc_0/...``) or relative to ``base``."""
+        loc = loc.strip().replace("\\", "/")
+        if loc.startswith("/"):
+            return normpath(loc).lstrip("/")
+        full = normpath(join(base, loc)) if base else normpath(loc)
+        if full not in self.infos and loc in self.infos:  # some writers give paths from the root
+            return loc
+        return full
+
+    def xml(self, part: str) -> etree._Element:
+        info = self.infos.get(part)
+        if info is None:
+            raise CorruptDocument(f"corrupt OFD: no part {part!r}")
+        try:
+            raw = inflate(self.zip, info, part)
+        except EncryptedDocument as exc:
+            raise EncryptedDocument(f"encrypted OFD: {exc}") from exc
+        try:
+            return etree.fromstring(raw, _PARSER)
+        except etree.XMLSyntaxError as exc:
+            raise CorruptDocument(f"corrupt OFD: broken XML in {part} ({exc})") from exc
+
+
+@dataclass
+class _Budget:
+    left: int
+
+    def take(self, n: int) -> None:
+        self.left -= n
+        if self.left < 0:
+            raise limits.LimitExceeded(f"OFD of more than {MAX_GLYPHS:,} glyphs")
+
+
+# --- the XML, by local names (writers differ in prefixes and namespace URIs) ---------
+
+
+def _local(el: etree._Element) -> str:
+    tag = el.tag
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _children(el: etree._Element | None, name: str) -> Iterator[etree._Element]:
+    if el is None:
+        return
+    for child in el:
+        if _local(child) == name:
+            yield child
+
+
+def _first(el: etree._Element | None, name: str) -> etree._Element | None:
+    return next(_children(el, name), None)
+
+
+def _path(el: etree._Element | None, *names: str) -> etree._Element | None:
+    for name in names:
+        el = _first(el, name)
+    return el
+
+
+def _text(el: etree._Element | None) -> str:
+    return "".join(el.itertext()) if el is not None else ""
+
+
+def _numbers(s: str | None) -> list[float]:
+    """The numbers of an ``ST_Array`` attribute; none if any item is not a finite number."""
+    try:
+        out = [float(tok) for tok in (s or "").split()]
+    except ValueError:
+        return []
+    return out if all(map(math.isfinite, out)) else []
+
+
+def _box(s: str | None) -> tuple[float, float, float, float] | None:
+    """A page box (x y w h) of positive size."""
+    v = _numbers(s)
+    return (v[0], v[1], v[2], v[3]) if len(v) == 4 and v[2] > 0 and v[3] > 0 else None
+
+
+def _origin(s: str | None) -> tuple[float, float]:
+    """Where an object's ``Boundary`` puts its object space (a ruling's box may be flat)."""
+    v = _numbers(s)
+    return (v[0], v[1]) if len(v) == 4 else (0.0, 0.0)
+
+
+def _matrix(s: str | None) -> Matrix:
+    v = _numbers(s)
+    return (v[0], v[1], v[2], v[3], v[4], v[5]) if len(v) == 6 else _IDENTITY
+
+
+def deltas(s: str | None, n: int) -> list[float]:
+    """The ``n`` advances a ``DeltaX``/``DeltaY`` list gives (``g N v``: N times v; a short
+    list repeats its last value, none means no advance)."""
+    out: list[float] = []
+    toks = (s or "").split()
+    i = 0
+    while i < len(toks) and len(out) < n:
+        if toks[i] == "g" and i + 2 < len(toks):
+            count, value = toks[i + 1], toks[i + 2]
+            if not count.isdigit() or not _NUMBER.match(value):
+                break
+            out.extend([float(value)] * min(int(count), n - len(out)))
+            i += 3
+        elif _NUMBER.match(toks[i]):
+            out.append(float(toks[i]))
+            i += 1
+        else:
+            break
+    fill = out[-1] if out else 0.0
+    return out + [fill] * (n - len(out))
+
+
+# --- one page ------------------------------------------------------------------------
+
+
+def _raw_page(number: int, box: tuple[float, float, float, float], parts: list, budget: _Budget) -> RawPage:
+    ox, oy = box[0], box[1]
+    chars: list[Char] = []
+    segments: dict[tuple[float, float, float, float], None] = {}  # a ruling drawn twice is one
+    for root in parts:
+        for el in _units(_first(root, "Content")):
+            if el.get("Visible", "true") == "false":
+                continue
+            bx, by = _origin(el.get("Boundary"))
+            m = _matrix(el.get("CTM"))
+            place = (m[0], m[1], m[2], m[3], m[4] + bx - ox, m[5] + by - oy)
+            kind = _local(el)
+            if kind == "TextObject":
+                _text_chars(el, place, chars, budget)
+            elif kind == "PathObject":
+                if el.get("Stroke", "true") == "false" and el.get("Fill", "false") != "true":
+                    continue
+                _path_segments(_text(_first(el, "AbbreviatedData")), place, segments)
+    edges: list[dict] = []
+    for x0, y0, x1, y1 in segments:
+        _add_edge(edges, (x0, y0), (x1, y1))
+    return RawPage(number, box[2] * PT_PER_MM, box[3] * PT_PER_MM, chars, find_tables(edges))
+
+
+def _units(content: etree._Element | None) -> Iterator[etree._Element]:
+    """The graphic units of a page's content in drawing order, page blocks entered."""
+    if content is None:
+        return
+    stack = [iter(content)]
+    while stack:
+        el = next(stack[-1], None)
+        if el is None:
+            stack.pop()
+            continue
+        kind = _local(el)
+        if kind in ("Layer", "PageBlock"):
+            if len(stack) < 64:
+                stack.append(iter(el))
+        elif kind in ("TextObject", "PathObject"):
+            yield el
+
+
+def _apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
+    return m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]
+
+
+def _glyph(ch: str, m: Matrix, x0: float, y0: float, x1: float, y1: float) -> Char:
+    """The glyph box (x0, y0)-(x1, y1) in object space, as a :class:`Char` in page points."""
+    a, b, c, d, e, f = m
+    if b == 0 and c == 0:  # no rotation: the corners map to corners
+        xa, xb = sorted((a * x0 + e, a * x1 + e))
+        ya, yb = sorted((d * y0 + f, d * y1 + f))
+    else:
+        corners = [_apply(m, cx, cy) for cx in (x0, x1) for cy in (y0, y1)]
+        xa, xb = min(p[0] for p in corners), max(p[0] for p in corners)
+        ya, yb = min(p[1] for p in corners), max(p[1] for p in corners)
+    return Char(ch, xa * PT_PER_MM, ya * PT_PER_MM, xb * PT_PER_MM, yb * PT_PER_MM)
+
+
+def _wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+def _text_chars(obj: etree._Element, m: Matrix, out: list[Char], budget: _Budget) -> None:
+    size = (_numbers(obj.get("Size")) or [0.0])[0]
+    if size <= 0 or not math.isfinite(size):
+        return
+    x = y = 0.0
+    for code in _children(obj, "TextCode"):
+        text = code.text or ""
+        if "\n" in text:
+            text = text.strip()
+        if not text:
+            continue
+        budget.take(len(text))
+        x = (_numbers(code.get("X")) or [x])[0]
+        y = (_numbers(code.get("Y")) or [y])[0]
+        dx = deltas(code.get("DeltaX"), len(text) - 1)
+        dy = deltas(code.get("DeltaY"), len(text) - 1)
+        advance = size
+        for i, ch in enumerate(text):
+            advance = dx[i] if i < len(dx) and dx[i] > 0 else size * (1.0 if _wide(ch) else 0.5)
+            if not ch.isspace():
+                out.append(_glyph(ch, m, x, y - ASCENT * size, x + advance, y + DESCENT * size))
+            if i < len(dx):
+                x += dx[i]
+                y += dy[i]
+        x += advance  # where a following TextCode without X goes on
+
+
+_ARGS = {"M": 2, "S": 2, "L": 2, "Q": 4, "B": 6, "A": 7, "C": 0}
+
+
+def _path_segments(data: str, m: Matrix, out: dict) -> None:
+    """The straight segments of an ``AbbreviatedData`` path, in page points."""
+    toks = data.split()
+    i = 0
+    cur = start = None
+    while i < len(toks):
+        cmd = toks[i]
+        n = _ARGS.get(cmd)
+        if n is None:
+            return  # not a path command: the rest cannot be read reliably
+        args = _numbers(" ".join(toks[i + 1 : i + 1 + n]))
+        if len(args) != n:
+            return
+        i += 1 + n
+        if cmd in ("M", "S"):
+            cur = start = (args[0], args[1])
+        elif cmd == "C":
+            if cur is not None and start is not None:
+                _segment(cur, start, m, out)
+            cur = start
+        elif cmd == "L":
+            if cur is not None:
+                _segment(cur, (args[0], args[1]), m, out)
+            cur = (args[0], args[1])
+        else:  # a curve: it moves the pen, it draws no ruling
+            cur = (args[-2], args[-1])
+            if start is None:
+                start = cur
+
+
+def _segment(p0: tuple[float, float], p1: tuple[float, float], m: Matrix, out: dict) -> None:
+    (x0, y0), (x1, y1) = sorted((_apply(m, *p0), _apply(m, *p1)))
+    # to a thousandth of a point: the same ruling drawn twice (by two cells) is one key
+    k = PT_PER_MM
+    out[(round(x0 * k, 3), round(y0 * k, 3), round(x1 * k, 3), round(y1 * k, 3))] = None
