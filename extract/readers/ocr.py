@@ -127,8 +127,11 @@ class OcrPage:
     angle: float = 0.0  # degrees the picture was turned back by
 
 
-def read_page(gray: np.ndarray, number: int, dpi: float) -> OcrPage:
-    """OCR one grey page image (uint8, ``dpi`` dots per inch) into an :class:`OcrPage`."""
+def read_page(gray: np.ndarray, number: int, dpi: float, narrative: bool = True) -> OcrPage:
+    """OCR one grey page image (uint8, ``dpi`` dots per inch) into an :class:`OcrPage`.
+
+    ``narrative=False`` reads the ruled tables only (a picture of a table pasted into a
+    document whose own text holds the narrative): the detection pass is skipped."""
     import cv2
 
     with _lock:  # the engine's sessions are not used from two threads at once
@@ -149,14 +152,20 @@ def read_page(gray: np.ndarray, number: int, dpi: float) -> OcrPage:
         crops: list[np.ndarray] = []
         owners: list[tuple[int, int, tuple[int, int, int, int]]] = []  # (table, cell, line box px)
         margin = max(2, round(dpi / 60))
+        per_cell: dict[tuple[int, int], list[float]] = {}
         for ti, cells in enumerate(tables):
             table_boxes.append([_to_points(b, pt) for b in cells])
             for ci, (x0, y0, x1, y1) in enumerate(cells):
-                for lb in _text_lines(clean_bw, (x0 + margin, y0 + margin, x1 - margin, y1 - margin)):
-                    crops.append(_crop(clean, lb, dpi))
-                    owners.append((ti, ci, lb))
+                found = _text_lines(clean_bw, (x0 + margin, y0 + margin, x1 - margin, y1 - margin))
+                for lb in found:
+                    flat = _flat_mark(lb, dpi)
+                    if flat is None:
+                        crops.append(_crop(clean, lb, dpi))
+                        owners.append((ti, ci, lb))
+                    elif flat and len(found) == 1:
+                        chars.extend(_spread(flat, lb, pt))
+                        per_cell[(ti, ci)] = [1.0]
         results = _recognise(eng, crops)
-        per_cell: dict[tuple[int, int], list[float]] = {}
         for (ti, ci, lb), (text, score) in zip(owners, results, strict=True):
             text = _clean_text(text)
             if not text:
@@ -174,13 +183,22 @@ def read_page(gray: np.ndarray, number: int, dpi: float) -> OcrPage:
             x1 = max(b[2] for b in cells)
             y1 = max(b[3] for b in cells)
             rest[max(0, y0 - margin) : y1 + margin, max(0, x0 - margin) : x1 + margin] = 255
-        for text, box, score in _detect_and_recognise(eng, rest):
+        for text, box, score in _detect_and_recognise(eng, rest) if narrative else ():
             text = _clean_text(text)
             if text:
                 chars.extend(_spread(text, box, pt))
                 confidences.append(score)
     raw = RawPage(number, w_img * pt, h_img * pt, chars, table_boxes)
     return OcrPage(raw, cell_conf, confidences, angle)
+
+
+def has_table(gray: np.ndarray, dpi: float, min_cells: int = 4) -> bool:
+    """Whether the picture holds a ruled table of at least ``min_cells`` cells.
+
+    Cheap (morphology only, no recognition): the test that decides whether a picture
+    pasted into a text document is worth reading.  A framed photo or a seal is no table."""
+    tables, _ = _tables(_rulings(_binary(gray), dpi), dpi)
+    return any(len(cells) >= min_cells for cells in tables)
 
 
 def apply_confidence(blocks: list[Paragraph | Table], pages: dict[int, OcrPage]) -> list[Paragraph | Table]:
@@ -365,13 +383,28 @@ def _text_lines(bw: np.ndarray, box: tuple[int, int, int, int]) -> list[tuple[in
                 runs.append([r, r])
     out = []
     for a, b in runs:
-        if b - a < 2:  # a speck, not a line of text
-            continue
         cols = np.flatnonzero(ink[a : b + 1].any(axis=0))
         if cols.size == 0 or ink[a : b + 1].sum() < 6:
             continue
         out.append((x0 + int(cols[0]), y0 + a, x0 + int(cols[-1]) + 1, y0 + b + 1))
     return out
+
+
+def _flat_mark(box: tuple[int, int, int, int], dpi: float) -> str | None:
+    """What a line of ink no taller than a rule's thickness is: a dash, a speck, or text.
+
+    A cell printed ``-`` or ``—`` holds a stroke two or three pixels high, which the
+    recogniser, padding it to a line of text, reads as ``·`` or nothing (and a page
+    turned by a degree makes it one pixel higher): ``"-"`` for a short flat stroke,
+    ``"—"`` for a long one, ``""`` for a speck (dust, JPEG noise), None for text."""
+    x0, y0, x1, y1 = box
+    px = dpi / 72.0
+    h, w = y1 - y0, x1 - x0
+    if h > max(3, 2.2 * px):
+        return None
+    if w >= 1.5 * h and w >= 2.5 * px:
+        return "—" if w >= 7 * px else "-"
+    return ""
 
 
 def _crop(gray: np.ndarray, box: tuple[int, int, int, int], dpi: float) -> np.ndarray:
