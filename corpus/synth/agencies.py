@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, replace
 
-from normalize.divisions import code_of
+from normalize.divisions import code_of, townships_of
 
 CENTRAL_DEPARTMENTS = (
     "国家发展和改革委员会", "教育部", "科学技术部", "工业和信息化部", "公安部", "民政部",
@@ -157,9 +157,28 @@ def _sample(rng: random.Random, drawn: dict[str, str]) -> Agency:
         return Agency(f"{county}{dept}", level, "department", province, _dept_ref(dept), "")
     stem = rng.choice(TOWN_STEMS)
     prefix = county if rng.random() < 0.5 else ""
-    if unit == "区" and rng.random() < 0.7:
+    code = code_of(province, city or None, county)
+    street = unit == "区" and rng.random() < 0.7
+    if street and ((real := _real_township(code, ("街道",), stem)) or not code):
         return Agency(
-            f"{prefix}{stem}街道办事处", level, "street_office", province, ("我街道", "本街道"), "辖区"
+            f"{prefix}{real or stem + '街道'}办事处",
+            level,
+            "street_office",
+            province,
+            ("我街道", "本街道"),
+            "辖区",
         )
     town = rng.choice(("镇", "镇", "乡"))
-    return Agency(f"{prefix}{stem}{town}人民政府", level, "township", province, (f"我{town}",), f"全{town}")
+    real = _real_township(code, (town,), stem) or _real_township(code, ("镇", "乡"), stem)
+    town = real[-1] if real else town
+    return Agency(
+        f"{prefix}{real or stem + town}人民政府", level, "township", province, (f"我{town}",), f"全{town}"
+    )
+
+
+def _real_township(county_code: str | None, endings: tuple[str, ...], stem: str) -> str | None:
+    """One of the county's real townships ending in ``endings`` (the national list), chosen
+    by the stem drawn (no extra draw: the other bodies of a seed stay the same); None if none."""
+    names = [n for _c, n in townships_of(county_code)] if county_code else []
+    names = [n for n in names if n.endswith(endings)]
+    return names[TOWN_STEMS.index(stem) % len(names)] if names else None
