@@ -17,16 +17,31 @@ that killed it (recorded failed) to run again.  Dask retries a task whose worker
 once (``allowed-failures``) and then reports it; the same ``on_death`` follows.  So a
 poison document costs two workers and one failed row, and the rest of its batch and
 of the run is done.
+
+A worker that hangs (a C library in a loop, a process stopped) is found by the pool
+executor's watchdog: ``overdue(task)`` names the worker of a task that is past its time
+and why, the executor kills that worker, and since the input it was on is known, the task
+goes to ``on_death`` at once.  Pool workers also run under an address-space limit
+(``max_memory``, ``RLIMIT_AS``): an allocation past it fails in the worker (a
+``MemoryError`` the per-document guard turns into a failed row, or an abort in C++ code,
+which is a death as above) instead of taking the machine's memory.  A run of one job is a
+pool of one worker process, so ``--jobs 1`` is contained the same way; only
+``SerialExecutor`` (``in_process``) runs documents in the driver.  On a LocalCluster the
+same cap is each worker's Dask ``memory_limit``: its nanny kills a worker that goes past
+it and the task is retried, then reported as above; a remote cluster keeps the
+``--memory-limit`` its workers were started with, and Dask runs no watchdog.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import resource
 import signal
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from functools import partial
 from typing import Any, Protocol, TypeVar
 
 # Documents per task: small enough to balance load and lose little to a kill, large
@@ -37,14 +52,30 @@ DEFAULT_BATCH = 100
 # profiler samples the task thread's stack every 10 ms and keeps an hour of those
 # samples: a worker's memory grew by about 17 MB over 1,000 reports, and its CPU time by
 # a few per cent, for a dashboard nobody looks at here.
-LOCAL_WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
+#
+# A worker's memory is bounded by its nanny (``memory_limit``, RSS): past 95 % it is
+# killed.  The other thresholds are off: a worker holds no task results to spill, and a
+# paused worker whose freed memory is not handed back would never run again.
+LOCAL_WORKER_CONFIG = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.worker.memory.target": False,
+    "distributed.worker.memory.spill": False,
+    "distributed.worker.memory.pause": False,
+    "distributed.worker.memory.terminate": 0.95,
+}
 # A task whose worker dies is retried once on another worker, then reported to us.
 LOCAL_SCHEDULER_CONFIG = {"distributed.scheduler.allowed-failures": 1}
+# Times a task reported so, that names no input its worker died on, is submitted again.
+RESUBMITS = 3
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 OnDeath = Callable[[Any, str], Any]  # (task, reason) -> the task without its culprit, or None
+Overdue = Callable[[Any], tuple[int, str] | None]  # task -> (pid of its worker, why stop it), or None
+
+# How often the pool executor's watchdog looks at the tasks in flight (seconds).
+WATCH_EVERY = 0.5
 
 
 class WorkerDied(RuntimeError):
@@ -74,7 +105,12 @@ class Executor(Protocol):
     name: str
 
     def imap_unordered(
-        self, fn: Callable[[T], R], tasks: Iterable[T], max_in_flight: int, on_death: OnDeath | None = None
+        self,
+        fn: Callable[[T], R],
+        tasks: Iterable[T],
+        max_in_flight: int,
+        on_death: OnDeath | None = None,
+        overdue: Overdue | None = None,
     ) -> Iterator[R]: ...
 
     def close(self) -> None: ...
@@ -88,10 +124,31 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-class SerialExecutor:
-    """Everything in this process, one task after another."""
+def cap_address_space(limit: int) -> None:
+    """Limit this process's address space to ``limit`` bytes (``RLIMIT_AS``; a lower limit
+    already in force stays).  Past it, an allocation fails: ``MemoryError`` in Python,
+    ``std::bad_alloc`` (an abort, unless caught) in C++."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    if soft == resource.RLIM_INFINITY or limit < soft:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
-    name = "serial"
+
+def start_worker(max_memory: int, warm: Callable[[], None] | None) -> None:
+    """What a pool worker does first: its memory cap, then ``warm``."""
+    if max_memory:
+        cap_address_space(max_memory)
+    if warm:
+        warm()
+
+
+class SerialExecutor:
+    """Everything in this process, one task after another: no containment (a document that
+    kills its process ends the run), for a debugger, a profiler, or a test that patches
+    the readers."""
+
+    name = "in-process"
 
     def __init__(self, warm: Callable[[], None] | None = None):
         self.workers = 1
@@ -99,7 +156,12 @@ class SerialExecutor:
             warm()
 
     def imap_unordered(
-        self, fn: Callable[[T], R], tasks: Iterable[T], max_in_flight: int, on_death: OnDeath | None = None
+        self,
+        fn: Callable[[T], R],
+        tasks: Iterable[T],
+        max_in_flight: int,
+        on_death: OnDeath | None = None,
+        overdue: Overdue | None = None,
     ) -> Iterator[R]:
         for task in tasks:  # a worker that dies here is the run: nothing to contain
             yield fn(task)
@@ -109,19 +171,21 @@ class SerialExecutor:
 
 
 class PoolExecutor:
-    """A local pool of worker processes (forkserver: no threads of the driver are forked)."""
+    """A local pool of worker processes (forkserver: no threads of the driver are forked),
+    each under ``max_memory`` bytes of address space (0: no cap).  One job is a pool of one
+    worker, named "serial"."""
 
-    name = "pool"
-
-    def __init__(self, jobs: int, warm: Callable[[], None] | None = None):
+    def __init__(self, jobs: int, warm: Callable[[], None] | None = None, max_memory: int = 0):
         self.workers = jobs
-        self._warm = warm
+        self.name = "serial" if jobs == 1 else "pool"
+        self._init = partial(start_worker, max_memory, warm)
+        self._stopped: dict[int, str] = {}  # id(task) -> why the watchdog killed its worker
         self._start()
 
     def _start(self) -> None:
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["corpus.run"])
-        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=self._warm)
+        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=self._init)
         self._procs: dict[int, Any] = {}
 
     def _submit(self, fn: Callable[[T], R], task: T) -> Future:
@@ -136,8 +200,34 @@ class PoolExecutor:
         self._start()
         return reason
 
+    def _watch(self, pending: Iterable[T], overdue: Overdue) -> None:
+        """Kill the worker of each task ``overdue`` names (a worker of this pool, alive)."""
+        for task in pending:
+            found = overdue(task)
+            if found is None or id(task) in self._stopped:
+                continue
+            pid, reason = found
+            proc = self._procs.get(pid)
+            if proc is None or proc.exitcode is not None:  # a dead worker's note, left behind
+                continue
+            self._stopped[id(task)] = reason
+            os.kill(pid, signal.SIGKILL)
+
+    def _wait(self, pending: dict[Future, T], overdue: Overdue | None) -> set[Future]:
+        """The futures done, once one is (watching the others meanwhile)."""
+        while True:
+            done, _ = wait(pending, timeout=WATCH_EVERY if overdue else None, return_when=FIRST_COMPLETED)
+            if done:
+                return done
+            self._watch(pending.values(), overdue)  # type: ignore[arg-type]
+
     def imap_unordered(
-        self, fn: Callable[[T], R], tasks: Iterable[T], max_in_flight: int, on_death: OnDeath | None = None
+        self,
+        fn: Callable[[T], R],
+        tasks: Iterable[T],
+        max_in_flight: int,
+        on_death: OnDeath | None = None,
+        overdue: Overdue | None = None,
     ) -> Iterator[R]:
         pending: dict[Future, T] = {}
         it = iter(tasks)
@@ -152,7 +242,7 @@ class PoolExecutor:
                     pending[self._submit(fn, task)] = task
             if not pending:
                 return
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            done = self._wait(pending, overdue)
             lost: list[T] = []
             for fut in done:
                 task = pending.pop(fut)
@@ -167,20 +257,30 @@ class PoolExecutor:
                 pending.clear()
                 self._restart()
                 for task in lost:
-                    yield self._alone(fn, task, on_death)
+                    stopped = self._stopped.pop(id(task), None)
+                    if stopped is not None:  # it hung: the input it was on is known
+                        task = self._reduce(task, stopped, on_death)
+                    yield self._alone(fn, task, on_death, overdue)
+                self._stopped.clear()
 
-    def _alone(self, fn: Callable[[T], R], task: T, on_death: OnDeath | None) -> R:
+    def _alone(self, fn: Callable[[T], R], task: T, on_death: OnDeath | None, overdue: Overdue | None) -> R:
         """Run a task that was in flight when a worker died, with nothing beside it; while it
         kills its worker, ``on_death`` takes out the input that did."""
         while True:
+            fut = self._submit(fn, task)
             try:
-                return self._submit(fn, task).result()
+                self._wait({fut: task}, overdue)
+                return fut.result()
             except BrokenProcessPool:
                 reason = self._restart()
-                reduced = on_death(task, reason) if on_death else None
-                if reduced is None:
-                    raise WorkerDied(reason) from None
-                task = reduced
+                task = self._reduce(task, self._stopped.pop(id(task), reason), on_death)
+
+    @staticmethod
+    def _reduce(task: T, reason: str, on_death: OnDeath | None) -> T:
+        reduced = on_death(task, reason) if on_death else None
+        if reduced is None:
+            raise WorkerDied(reason)
+        return reduced
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
@@ -228,6 +328,7 @@ class DaskExecutor:
         jobs: int,
         warm: Callable[[], None] | None = None,
         wait_for_workers: float = 60.0,
+        max_memory: int = 0,
     ):
         import dask
         from distributed import Client, LocalCluster
@@ -240,7 +341,7 @@ class DaskExecutor:
                     threads_per_worker=1,
                     processes=True,
                     dashboard_address=None,
-                    memory_limit=0,
+                    memory_limit=max_memory,  # 0: none
                 )
             self._client = Client(self._cluster)
         else:
@@ -286,17 +387,27 @@ class DaskExecutor:
             )
 
     def imap_unordered(
-        self, fn: Callable[[T], R], tasks: Iterable[T], max_in_flight: int, on_death: OnDeath | None = None
+        self,
+        fn: Callable[[T], R],
+        tasks: Iterable[T],
+        max_in_flight: int,
+        on_death: OnDeath | None = None,
+        overdue: Overdue | None = None,
     ) -> Iterator[R]:
         """A worker lost mid-task (killed, its machine gone) costs nothing but time: the
         scheduler gives its tasks to the other workers, and the task's part is written
         again from the start.  A task whose workers died more than ``allowed-failures``
         times (1 on a LocalCluster, Dask's default 3 elsewhere) comes back as
-        ``KilledWorker`` and goes to ``on_death``."""
+        ``KilledWorker`` and goes to ``on_death``.  The scheduler counts a death against
+        every task the worker held, those waiting behind the one it ran too: a task that
+        names no input it died on (it had not started) is submitted again as it was, up to
+        ``RESUBMITS`` times.  ``overdue`` is not watched: tasks run in the workers' threads,
+        and a worker is not the driver's to kill."""
         from distributed import KilledWorker, as_completed
 
         it = iter(tasks)
         of: dict[str, T] = {}
+        resubmitted: dict[int, int] = {}  # id(task) -> times submitted again unchanged
 
         def submit(task: T):
             fut = self._client.submit(fn, task, pure=False)
@@ -314,8 +425,12 @@ class DaskExecutor:
             except KilledWorker:  # it killed worker after worker: take out the input that did
                 reduced = on_death(task, "worker died (killed Dask workers repeatedly)") if on_death else None
                 fut.release()
-                if reduced is None:
-                    raise WorkerDied("a task killed Dask workers repeatedly") from None
+                if reduced is None:  # no input named: it was waiting behind the one that did
+                    again = resubmitted.get(id(task), 0)
+                    if again >= RESUBMITS:
+                        raise WorkerDied("a task killed Dask workers repeatedly") from None
+                    resubmitted[id(task)] = again + 1
+                    reduced = task
                 queue.add(submit(reduced))
                 continue
             fut.release()
@@ -331,11 +446,17 @@ class DaskExecutor:
 
 
 def make_executor(
-    jobs: int, dask: str | None = None, warm: Callable[[], None] | None = None
+    jobs: int,
+    dask: str | None = None,
+    warm: Callable[[], None] | None = None,
+    *,
+    max_memory: int = 0,
+    in_process: bool = False,
 ) -> SerialExecutor | PoolExecutor | DaskExecutor:
-    """The executor a run asked for: Dask if an address (or 'local') is given, else by jobs."""
+    """The executor a run asked for: Dask if an address (or 'local') is given, else a pool of
+    ``jobs`` worker processes (one job: one worker process; ``in_process``: none)."""
     if dask:
-        return DaskExecutor(dask, jobs, warm)
-    if jobs <= 1:
+        return DaskExecutor(dask, jobs, warm, max_memory=max_memory)
+    if in_process:
         return SerialExecutor(warm=None)
-    return PoolExecutor(jobs, warm)
+    return PoolExecutor(max(1, jobs), warm, max_memory)

@@ -15,18 +15,24 @@ validation) and then its narrative rows, under
   the worker goes on with the next document.
 
 What the guard cannot catch is a process that dies (an abort or a segfault in a C
-library, the kernel's OOM killer).  For that, a worker names the input it is on in a
-small file beside its staged part (:func:`mark_doing`); when a worker dies, the
-executor (:mod:`corpus.executors`) runs the lost task again alone, and if it dies
-again, :func:`isolate` reads that file and returns the task with the input recorded
-failed ("worker died: SIGABRT while reading X") instead of read.
+library, the kernel's OOM killer, an allocation past the worker's address-space cap)
+or one that hangs where no signal reaches Python (a C library in a loop).  For that, a
+worker names itself and the input it is on in a small file beside its staged part
+(:func:`mark_doing`).  When a worker dies, the executor (:mod:`corpus.executors`) runs
+the lost task again alone, and if it dies again, :func:`isolate` reads that file and
+returns the task with the input recorded failed ("worker died: SIGABRT while reading
+X") instead of read.  The driver also watches those files (:func:`overdue`): a worker
+still on one input :func:`hung_after` seconds after it started it is killed, and the
+input recorded failed at once.
 """
 
 from __future__ import annotations
 
 import gc
+import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -139,16 +145,48 @@ def doing_path(out: str, part: int) -> Path:
 
 
 def mark_doing(out: str, part: int, source: str) -> None:
+    """Note that this process (its pid, the first line) is on ``source`` from now (mtime)."""
     path = doing_path(out, part)
+    note = f"{os.getpid()}\n{source}"
     try:
-        path.write_text(source, "utf-8")
+        path.write_text(note, "utf-8")
     except FileNotFoundError:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(source, "utf-8")
+        path.write_text(note, "utf-8")
 
 
 def done_doing(out: str, part: int) -> None:
     doing_path(out, part).unlink(missing_ok=True)
+
+
+def _doing(path: Path) -> tuple[int, str]:
+    """(pid, source) of a ``.doing`` note."""
+    pid, _, source = path.read_text("utf-8").partition("\n")
+    return int(pid), source
+
+
+def hung_after(lim: Limits) -> float:
+    """Seconds on one input after which its worker is taken to hang (0: never): the budget
+    of reading it and that of its narrative, and 5 s to read the file and add its rows."""
+    return 2 * lim.timeout + 5 if lim.timeout > 0 else 0
+
+
+def overdue(task: Any) -> tuple[int, str] | None:
+    """(pid, why) of the worker of ``task`` when it has been on one input longer than
+    :func:`hung_after` allows, else None (also when no input is noted)."""
+    limit = hung_after(task.limits)
+    path = doing_path(task.out, task.part)
+    try:
+        started = path.stat().st_mtime
+        if time.time() - started <= limit or not limit:
+            return None
+        pid, _source = _doing(path)
+    except (OSError, ValueError):  # not started, done, or being written
+        return None
+    return pid, (
+        f"worker stopped: no result {limit:g} s into the document, past the limit of "
+        f"{task.limits.timeout:g} s per document (--timeout-per-doc)"
+    )
 
 
 def isolate(task: Any, reason: str) -> Any:
@@ -156,8 +194,8 @@ def isolate(task: Any, reason: str) -> Any:
     instead of read; None when no input is named (the worker died between documents)."""
     path = doing_path(task.out, task.part)
     try:
-        culprit = path.read_text("utf-8")
-    except OSError:
+        _pid, culprit = _doing(path)
+    except (OSError, ValueError):
         return None
     path.unlink(missing_ok=True)
     if not culprit or culprit in task.refused:

@@ -41,7 +41,7 @@ from pathlib import Path
 from corpus.executors import DEFAULT_BATCH, default_jobs, make_executor
 from corpus.inputs import InputRefused, check_arguments, check_input, roots_of, source_name, source_path
 from corpus.keywords import write_keywords_apart
-from corpus.limits import done_doing, guarded_narrative, guarded_process, isolate, mark_doing
+from corpus.limits import done_doing, guarded_narrative, guarded_process, isolate, mark_doing, overdue
 from corpus.lock import output_lock
 from corpus.manifest import CORPUS_STATE, BatchResult, FileRecord, Item, Manifest
 from corpus.store import (
@@ -463,18 +463,23 @@ def run_extract(
     on_total: Callable[[int], None] | None = None,
     on_batch: Callable[[BatchResult], None] | None = None,
     ocr: str = "auto",
+    in_process: bool = False,
 ) -> Summary:
     """Extract every input below ``paths`` into the datasets of ``out``.
 
     ``ocr``: ``auto`` reads by OCR the PDF pages without a usable text layer and
     pictures of pages, ``always`` every PDF page, ``never`` none (a scan fails).
 
-    ``jobs`` worker processes (default: the cores available; 1 runs in-process), or a
-    Dask cluster when ``dask`` is ``'local'`` or a scheduler address.  Inputs done
+    ``jobs`` worker processes (default: the cores available), or a Dask cluster when
+    ``dask`` is ``'local'`` or a scheduler address.  Documents are read in worker
+    processes even with one job, so that one that crashes or hangs its reader costs its
+    worker and one failed row, not the run; ``in_process`` reads them in this process
+    instead (a debugger, a profiler; no such containment).  Inputs done
     before with the same extractor version and options are skipped unless ``force``.
     Documents of inputs not listed this time stay, unless ``prune``.
 
-    ``limits`` bound what one document may cost (see :mod:`extract.limits`).  A run
+    ``limits`` bound what one document may cost (see :mod:`extract.limits`), a worker's
+    address space included.  A run
     holds the lock of ``out``: another run into it raises :class:`corpus.lock.OutputLocked`,
     or waits for it with ``wait``.  A path given that cannot be used raises
     :class:`corpus.inputs.InputError` before anything is written.
@@ -500,6 +505,7 @@ def run_extract(
             on_total,
             on_batch,
             ocr,
+            in_process,
         )
     summary.seconds = time.perf_counter() - started
     return summary
@@ -521,11 +527,12 @@ def _run_locked(
     on_total: Callable[[int], None] | None,
     on_batch: Callable[[BatchResult], None] | None,
     ocr: str = "auto",
+    in_process: bool = False,
 ) -> Summary:
 
     jobs = jobs or default_jobs()
     use_system_allocator()  # the driver merges parts (and is the worker when in-process)
-    if not dask and jobs <= 1:  # in-process: this process is the worker
+    if not dask and jobs <= 1:  # one worker: the driver's memory stays that of a worker
         arrow_without_pandas()
     schemas = ALL_SCHEMAS  # narrative datasets always exist, empty when not asked for
     options = options_key(narrative, ocr)
@@ -553,7 +560,9 @@ def _run_locked(
         if prune:  # the findings across reports will need redoing
             manifest.set_meta(CORPUS_STATE, "stale")
         if n_todo:
-            executor = make_executor(jobs, dask, warm=partial(warm, narrative))
+            executor = make_executor(
+                jobs, dask, warm=partial(warm, narrative), max_memory=limits.max_memory, in_process=in_process
+            )
             summary.executor, summary.workers = executor.name, executor.workers
             try:
                 results = executor.imap_unordered(
@@ -561,6 +570,7 @@ def _run_locked(
                     _tasks(manifest, out, batch_size, narrative, limits, roots, ocr),
                     max(2, 2 * executor.workers),
                     on_death=isolate,
+                    overdue=overdue,
                 )
                 for k, result in enumerate(results, 1):
                     if result.files:  # before the commit: a kill after it leaves them stale

@@ -8,9 +8,9 @@ whose message names the limit ("PDF stream inflates past 256 MB").  The batch ru
 turns that into a ``failed`` documents row like any other unusable input.
 
 The limits in force are process-wide (:func:`current`); the batch runner sets them for
-the documents of a task with :func:`use`.  The input size and the time budget are the
-runner's to enforce (it reads the file and owns the clock); they live here so that one
-object states every limit.
+the documents of a task with :func:`use`.  The input size, the time budget and a
+worker's memory are the runner's to enforce (it reads the file, owns the clock and
+starts the workers); they live here so that one object states every limit.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ class Limits:
     max_pages: int = 2000  # pages of a PDF
     max_depth: int = 256  # element nesting of a web page, inline formatting tags left out
     timeout: float = 120.0  # seconds of wall time per document (0: no budget)
+    max_memory: int = 4096 * MB  # address space of a worker process (0: no cap)
 
     def with_(self, **changes: float | int) -> Limits:
         return replace(self, **changes)  # type: ignore[arg-type]

@@ -58,7 +58,9 @@ def test_a_file_past_max_bytes_is_refused_before_it_is_read(tmp_path: Path, monk
     opened = []
     real_read = run_mod.read_input
     monkeypatch.setattr(run_mod, "read_input", lambda p: opened.append(p) or real_read(p))
-    run_extract([root], tmp_path / "out", jobs=1, narrative=False, limits=Limits(max_bytes=limit))
+    run_extract(
+        [root], tmp_path / "out", jobs=1, narrative=False, limits=Limits(max_bytes=limit), in_process=True
+    )
     assert _reasons(tmp_path / "out")["big.txt"] == (
         f"file of {limit + 1:,} bytes, past the limit of {limit:,} bytes (--max-bytes)"
     )
@@ -94,7 +96,7 @@ def test_memory_error_anywhere_in_processing_costs_one_row(tmp_path: Path, monke
         return real(data, source, doc_id)
 
     monkeypatch.setattr(run_mod, "process", process)
-    run_extract([root], tmp_path / "out", jobs=1, narrative=False)
+    run_extract([root], tmp_path / "out", jobs=1, narrative=False, in_process=True)
     assert (
         _reasons(tmp_path / "out")["huge.txt"] == "out of memory while processing the document (MemoryError)"
     )
@@ -105,7 +107,7 @@ def test_a_narrative_that_fails_keeps_the_documents_rows(tmp_path: Path, monkeyp
     root = tmp_path / "in"
     _with_good(root, 1)
     monkeypatch.setattr(run_mod, "narrative_rows_of", lambda report: (_ for _ in ()).throw(MemoryError()))
-    run_extract([root], tmp_path / "out", jobs=1)
+    run_extract([root], tmp_path / "out", jobs=1, in_process=True)
     docs = _documents(tmp_path / "out")
     assert list(docs["status"]) == ["ok"]
     assert "narrative left out: out of memory" in docs["error"][0]
