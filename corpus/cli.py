@@ -3,10 +3,15 @@
 nianbao extract PATH... --out DIR     reports -> Parquet datasets
 nianbao check DIR                     re-run validation over a dataset
 nianbao review DIR [ACTION ...]       list findings, record decisions, Excel round trip
-nianbao query "SQL" --out DIR         DuckDB over the datasets
+nianbao query DIR "SQL"               DuckDB over the datasets and the views of corpus.views
 nianbao export DIR --to FILE          one .xlsx/.dta/.csv/.parquet with its codebook
 nianbao report DIR --out FILE.html    a self-contained page: overview, compliance, bodies
 nianbao synth --n N --out DIR         generated reports with known truth
+
+One convention for the dataset folder: ``extract`` writes it (``--out DIR``, because it
+takes any number of inputs), every other command reads it as its first argument ``DIR``.
+A path that cannot be used (missing, a file where a folder is wanted, a folder without
+a dataset) is one line on stderr and exit status 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -29,6 +35,13 @@ from rich.progress import (
 
 from corpus.executors import DEFAULT_BATCH
 from extract.limits import DEFAULT as DEFAULT_LIMITS
+
+
+class Lang(StrEnum):
+    """The language of labels and messages."""
+
+    zh = "zh"
+    en = "en"
 
 
 class OcrMode(StrEnum):
@@ -45,6 +58,51 @@ app = typer.Typer(
     add_completion=False,
 )
 console = Console(stderr=True)
+
+
+def _fail(command: str, message: object, code: int = 2) -> typer.Exit:
+    """Print one line on stderr; ``raise _fail(...)`` ends the command with ``code``."""
+    console.print(f"[red]nianbao {command}: {escape(str(message))}[/]", soft_wrap=True)
+    return typer.Exit(code)
+
+
+def _dataset_dir(command: str, path: Path) -> Path:
+    """``path`` if it is a folder written by 'nianbao extract', else one line and exit 2."""
+    from corpus.store import dataset_path
+
+    if not path.exists():
+        raise _fail(command, f"no such folder: {path}")
+    if not path.is_dir():
+        raise _fail(command, f"{path} is a file, not a dataset folder")
+    if not dataset_path(path, "documents").exists():
+        empty = "an empty folder" if not any(path.iterdir()) else "a folder without a dataset"
+        raise _fail(command, f"{path} is {empty}: run 'nianbao extract REPORTS --out {path}' first")
+    return path
+
+
+def _out_folder(command: str, path: Path, option: str = "--out") -> Path:
+    """A folder to write into (made if need be): one line and exit 2 if a file is there."""
+    if path.exists() and not path.is_dir():
+        raise _fail(command, f"{option} {path} is a file, not a folder")
+    return path
+
+
+def _version(value: bool) -> None:
+    if value:
+        from nianbao import __version__
+
+        typer.echo(f"nianbao {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Turn government information disclosure annual reports (政府信息公开工作年度报告) into Parquet."""
 
 
 def _progress() -> Progress:
@@ -126,6 +184,10 @@ def extract(
     from corpus.lock import OutputLocked
     from corpus.run import run_extract
 
+    _out_folder("extract", out)
+    for p in paths:
+        if p.is_dir() and not _holds_a_file(p):
+            raise _fail("extract", f"no files in {p} (an empty folder)")
     limits = DEFAULT_LIMITS.with_(max_bytes=max_bytes, timeout=timeout_per_doc, max_pages=max_pages)
     try:
         with _progress() as bar:
@@ -146,12 +208,10 @@ def extract(
                 on_progress=lambda n: bar.advance(task, n),
             )
     except (InputError, OutputLocked, WorkersUnusable) as exc:
-        console.print(f"[red]nianbao extract: {exc}[/]", soft_wrap=True)
-        raise typer.Exit(2) from None
+        raise _fail("extract", exc) from None
     except OSError as exc:  # disk full, permissions on DIR ...: what went wrong, where
         where = f": {exc.filename}" if exc.filename else ""
-        console.print(f"[red]nianbao extract: {exc.strerror or exc}{where}[/]", soft_wrap=True)
-        raise typer.Exit(1) from None
+        raise _fail("extract", f"{exc.strerror or exc}{where}", 1) from None
     s = summary.status
     rate = summary.documents / summary.seconds if summary.seconds else 0.0
     skipped = f", {summary.skipped} unchanged inputs skipped" if summary.skipped else ""
@@ -173,37 +233,106 @@ def extract(
         raise typer.Exit(1)
 
 
+def _holds_a_file(folder: Path) -> bool:
+    """Whether anything but folders is below ``folder`` (stops at the first one found)."""
+    for _root, _dirs, files in os.walk(folder):
+        if files:
+            return True
+    return False
+
+
+class OutputFormat(StrEnum):
+    """How ``nianbao query`` prints a result (corpus.query.FORMATS)."""
+
+    table = "table"
+    csv = "csv"
+    json = "json"
+    jsonl = "jsonl"
+    records = "records"
+
+
 @app.command()
 def query(
-    sql: Annotated[str, typer.Argument(help="SQL over the views documents, cells, sections, findings, ...")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="A folder written by 'nianbao extract'.")],
+    dataset: Annotated[
+        Path, typer.Argument(help="A folder written by 'nianbao extract'.", show_default=False)
+    ],
+    sql: Annotated[
+        str | None,
+        typer.Argument(
+            help="SQL over the datasets (documents, cells, sections, findings, ...) and the views "
+            "reports, requests, refusals, reviews_lawsuits, labels.",
+            show_default=False,
+        ),
+    ] = None,
+    fmt: Annotated[
+        OutputFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table; csv, json (one array), jsonl (an object a line) or records (one field a line).",
+        ),
+    ] = OutputFormat.table,
     to: Annotated[
         Path | None, typer.Option("--to", help="Write the result to this .csv or .parquet file instead.")
     ] = None,
-    limit: Annotated[int, typer.Option(help="Rows to print at most (not applied with --to).")] = 50,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            help="Rows to print at most (default: 50 for table and records, all for csv, json, jsonl; "
+            "0: all; not applied with --to)."
+        ),
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", hidden=True)] = None,
 ) -> None:
-    """Run DuckDB SQL over a dataset: one view per table (and 'manifest')."""
-    from corpus.query import QueryError, print_result, run_query
+    """Run DuckDB SQL over a dataset: one view per dataset, the manifest, and the convenience views."""
+    from corpus.query import FORMATS, QueryError, print_result, run_query, write_result
 
+    if out is not None:  # the old form: nianbao query "SQL" --out DIR
+        if sql is not None:
+            raise _fail("query", 'give the folder once: nianbao query DIR "SQL"')
+        dataset, sql = out, str(dataset)
+        console.print(f'--out is deprecated: nianbao query {out} "SQL"', soft_wrap=True)
+    if sql is None:
+        raise _fail("query", 'no SQL given: nianbao query DIR "select ..."')
+    _dataset_dir("query", dataset)
+    if limit is None:
+        limit = 50 if fmt in (OutputFormat.table, OutputFormat.records) else 0
     try:
-        result = run_query(out, sql, to=to, limit=limit)
+        result = run_query(dataset, sql, to=to, limit=limit or None)
     except QueryError as exc:
-        console.print(f"[red]{exc}[/]")
-        raise typer.Exit(2) from None
+        raise _fail("query", exc) from None
     if to is not None:
         console.print(f"{result.rows} rows -> {to}")
+    elif fmt is OutputFormat.table:
+        print_result(result, Console(), limit=limit or result.rows)
     else:
-        print_result(result, Console(), limit=limit)
+        assert fmt.value in FORMATS
+        write_result(result, fmt.value, typer.get_text_stream("stdout"))
+        if result.rows > len(result.head or []):
+            console.print(f"first {len(result.head or [])} of {result.rows} rows (--limit 0 for all)")
 
 
 @app.command()
 def check(
     dataset: Annotated[Path, typer.Argument(help="A folder written by 'nianbao extract'.")],
+    lang: Annotated[Lang, typer.Option(help="Language of the summary: zh or en.")] = Lang.zh,
+    limit: Annotated[int, typer.Option(help="Bodies listed at most (0: all).")] = 40,
+    wait: Annotated[
+        bool, typer.Option("--wait", help="If a run is writing to DIR, wait for it instead of refusing.")
+    ] = False,
 ) -> None:
-    """Re-run every validation rule over a dataset (no re-parsing) and summarise per agency."""
+    """Re-run every validation rule over a dataset (no re-parsing): findings by rule and severity,
+    on-time rate, the bodies with the most findings."""
     from corpus.check import run_check
+    from corpus.check_summary import print_overview
+    from corpus.lock import OutputLocked
 
-    run_check(dataset, console)
+    _dataset_dir("check", dataset)
+    try:
+        summary = run_check(dataset, wait=wait)
+    except (OutputLocked, FileNotFoundError) as exc:
+        raise _fail("check", exc) from None
+    print_overview(Console(), dataset, summary, lang=lang.value, limit=limit)
 
 
 @app.command()
@@ -226,6 +355,7 @@ def fetch(
     from corpus.fetch import Options
     from corpus.fetch import fetch as run_fetch
 
+    _out_folder("fetch", archive, "--archive")
     opts = Options(
         delay=delay,
         concurrency=concurrency,
@@ -242,9 +372,11 @@ def fetch(
 
     try:
         s = run_fetch(urls, archive, opts, on_row=show)
-    except (OSError, ValueError) as exc:
-        console.print(f"[red]nianbao fetch: {exc}[/]", soft_wrap=True)
-        raise typer.Exit(2) from None
+    except OSError as exc:
+        where = f": {exc.filename}" if exc.filename else ""
+        raise _fail("fetch", f"{exc.strerror or exc}{where}") from None
+    except ValueError as exc:
+        raise _fail("fetch", exc) from None
     console.print(
         f"{s.listed} listed, {s.fetched} fetched: {s.stored} stored, {s.failed} failed, "
         f"{s.disallowed} disallowed by robots.txt, {s.skipped} already in the archive, "
@@ -288,6 +420,7 @@ def review(
     """
     from corpus import review as rv
 
+    _dataset_dir("review", dataset)
     args = args or []
     filters = {"rule": rule, "severity": severity, "agency": agency, "year": year}
     try:
@@ -318,8 +451,7 @@ def review(
             for fid in done.unchanged:
                 console.print(f"{fid} already {rv.STATUS_OF[action]}: nothing recorded")
     except rv.ReviewError as exc:
-        console.print(f"[red]{exc}[/]")
-        raise typer.Exit(2) from None
+        raise _fail("review", exc) from None
 
 
 @app.command()
@@ -332,11 +464,11 @@ def keywords(
     """Recompute DIR/keywords.parquet: TF-IDF per section, weighted by the whole dataset."""
     from corpus.keywords import write_keywords
 
+    _dataset_dir("keywords", dataset)
     try:
         rows = write_keywords(dataset, top)
     except FileNotFoundError as exc:
-        console.print(f"[red]{exc}[/]")
-        raise typer.Exit(2) from None
+        raise _fail("keywords", exc) from None
     console.print(f"{rows} keywords -> {dataset / 'keywords.parquet'}")
 
 
@@ -362,6 +494,7 @@ def synth(
     """Generate realistic reports whose every number is known (truth in OUT/truth.jsonl)."""
     from corpus.synth import generate
 
+    _out_folder("synth", out)
     with _progress() as bar:
         task = bar.add_task("generating", total=n)
         truth = generate(
@@ -384,18 +517,18 @@ def export(
     wide: Annotated[
         bool, typer.Option("--wide", help="One row per report, one column per cell (default: long).")
     ] = False,
-    lang: Annotated[str, typer.Option(help="Language of the labels: zh or en.")] = "zh",
+    lang: Annotated[Lang, typer.Option(help="Language of the labels: zh or en.")] = Lang.zh,
     force: Annotated[bool, typer.Option("--force", help="Overwrite files that exist.")] = False,
 ) -> None:
     """Export the dataset with its codebook (xlsx sheet, Stata labels, or FILE.codebook.csv/.md)."""
     from corpus.export import ExportError
     from corpus.export import export as run_export
 
+    _dataset_dir("export", dataset)
     try:
-        rows, files = run_export(dataset, to, wide=wide, lang=lang, force=force)
+        rows, files = run_export(dataset, to, wide=wide, lang=lang.value, force=force)
     except ExportError as exc:
-        console.print(f"[red]nianbao export: {exc}[/]", soft_wrap=True)
-        raise typer.Exit(2) from None
+        raise _fail("export", exc) from None
     console.print(f"{rows} rows -> {', '.join(str(f) for f in files)}", soft_wrap=True)
 
 
@@ -411,11 +544,11 @@ def report(
     from corpus.export import ExportError
     from corpus.report_page import write_report
 
+    _dataset_dir("report", dataset)
     try:
         path = write_report(dataset, out, crops=crops)
     except ExportError as exc:
-        console.print(f"[red]nianbao report: {exc}[/]", soft_wrap=True)
-        raise typer.Exit(2) from None
+        raise _fail("report", exc) from None
     console.print(f"{path} ({path.stat().st_size / 1e6:.1f} MB)")
 
 

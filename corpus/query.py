@@ -1,7 +1,8 @@
 """DuckDB over a dataset folder: one view per table, results printed or written.
 
-    nianbao query "select year, count(*) from documents group by 1" --out DIR
-    nianbao query "select * from cells where report_year = 2021" --out DIR --to t.parquet
+    nianbao query DIR "select year, count(*) from documents group by 1"
+    nianbao query DIR "select * from reports where year = 2021" --format csv > r.csv
+    nianbao query DIR "select * from cells where report_year = 2021" --to t.parquet
 
 Every ``DIR/<name>.parquet`` (a file or a folder of part files) becomes a view
 ``<name>``; year-partitioned folders add the column ``report_year`` (0 = unknown),
@@ -13,10 +14,17 @@ the view ``manifest`` (one row per input).  The convenience views of
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import json
+import math
 import re
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
+from typing import TextIO
 
 import duckdb
 from rich.console import Console
@@ -25,6 +33,7 @@ from rich.table import Table
 from corpus.store import PARTITION
 from corpus.views import DERIVED, add_views, mentioned
 
+FORMATS = ("table", "csv", "json", "jsonl", "records")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -91,8 +100,9 @@ def connect(out: Path, derived: Iterable[str] = DERIVED) -> duckdb.DuckDBPyConne
     return con
 
 
-def run_query(out: Path, sql: str, *, to: Path | None = None, limit: int = 50) -> QueryResult:
-    """Run ``sql``; write the whole result to ``to`` (.csv or .parquet) or keep its head."""
+def run_query(out: Path, sql: str, *, to: Path | None = None, limit: int | None = 50) -> QueryResult:
+    """Run ``sql``; write the whole result to ``to`` (.csv or .parquet) or keep its first
+    ``limit`` rows (all with ``None``)."""
     sql = sql.strip().rstrip(";").strip()
     con = connect(out, mentioned(sql))
     try:
@@ -104,17 +114,84 @@ def run_query(out: Path, sql: str, *, to: Path | None = None, limit: int = 50) -
             suffix = to.suffix.lower()
             if suffix not in (".csv", ".parquet"):
                 raise QueryError(f"--to must end in .csv or .parquet, not {to.name}")
+            if to.is_dir():
+                raise QueryError(f"--to {to} is a folder, not a file")
             to.parent.mkdir(parents=True, exist_ok=True)
             fmt = "CSV, HEADER" if suffix == ".csv" else "PARQUET"
             (rows,) = con.execute(f"COPY ({sql}) TO {_lit(to)} (FORMAT {fmt})").fetchone()
             return QueryResult(columns, rows)
-        head = rel.limit(limit).fetchall()
-        rows = len(head) if len(head) < limit else con.sql(sql).aggregate("count(*)").fetchall()[0][0]
+        head = (rel if limit is None else rel.limit(limit)).fetchall()
+        if limit is None or len(head) < limit:
+            rows = len(head)
+        else:
+            rows = con.sql(sql).aggregate("count(*)").fetchall()[0][0]
         return QueryResult(columns, rows, head)
     except duckdb.Error as exc:
         raise QueryError(str(exc).splitlines()[0]) from None
     finally:
         con.close()
+
+
+# ---------------------------------------------------------------- output formats
+
+
+def _plain(v: object) -> object:
+    """A value JSON can hold: dates and times as ISO text, decimals and NaN as numbers or null."""
+    if isinstance(v, dt.date | dt.datetime | dt.time):
+        return v.isoformat()
+    if isinstance(v, Decimal):
+        return float(v)
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    if isinstance(v, bytes):
+        return v.hex()
+    if isinstance(v, list | tuple):
+        return [_plain(x) for x in v]
+    if isinstance(v, dict):
+        return {str(k): _plain(x) for k, x in v.items()}
+    if isinstance(v, uuid.UUID | dt.timedelta):
+        return str(v)
+    return v
+
+
+def _text(v: object) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, list | tuple | dict):
+        return json.dumps(_plain(v), ensure_ascii=False)
+    plain = _plain(v)
+    return "" if plain is None else str(plain)
+
+
+def write_result(result: QueryResult, fmt: str, stream: TextIO) -> None:
+    """The rows kept in ``result`` written to ``stream`` as csv, json, jsonl or records.
+
+    csv: a header and one line a row (NULL as an empty field); json: one array of
+    objects; jsonl: one object a line; records: one ``column  value`` line a field and
+    a blank line between rows (the vertical form, for wide rows such as ``reports``).
+    """
+    rows = result.head or []
+    cols = result.columns
+    if fmt == "csv":
+        w = csv.writer(stream, lineterminator="\n")
+        w.writerow(cols)
+        w.writerows([[_text(v) for v in row] for row in rows])
+    elif fmt == "json":
+        objs = [dict(zip(cols, map(_plain, row), strict=True)) for row in rows]
+        stream.write(json.dumps(objs, ensure_ascii=False, indent=1) + "\n")
+    elif fmt == "jsonl":
+        for row in rows:
+            stream.write(
+                json.dumps(dict(zip(cols, map(_plain, row), strict=True)), ensure_ascii=False) + "\n"
+            )
+    elif fmt == "records":
+        width = max((len(c) for c in cols), default=0)
+        for i, row in enumerate(rows):
+            stream.write(("\n" if i else "") + f"-[ row {i + 1} ]-\n")
+            for c, v in zip(cols, row, strict=True):
+                stream.write(f"{c.ljust(width)}  {_text(v)}\n")
+    else:
+        raise QueryError(f"no output format {fmt!r}; one of {', '.join(FORMATS)}")
 
 
 def print_result(result: QueryResult, console: Console, limit: int = 50) -> None:

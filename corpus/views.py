@@ -231,6 +231,12 @@ def _fractional(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {r[0] for r in rows}
 
 
+def _count_type(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    """BIGINT for the values of a table where every report prints whole numbers, else DOUBLE."""
+    sql = f'select count(*) from cells where "table" = {_q(table)} and value <> floor(value)'
+    return "bigint" if con.execute(sql).fetchone()[0] == 0 else "double"
+
+
 def _reports(con: duckdb.DuckDBPyConnection) -> None:
     fractional = _fractional(con)
     allvars = variables()
@@ -268,11 +274,12 @@ def _reports(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _requests(con: duckdb.DuckDBPyConnection) -> None:
+    kind = _count_type(con, "t3")
     con.execute(
         f"""CREATE OR REPLACE TEMP VIEW requests AS
         select c.doc_id, {_META_SHORT},
                r.grp, c.row, r.row_zh, r.row_en, c.col as applicant, a.applicant_zh, a.applicant_en,
-               c.value, c.raw, {"c.prov" if _has_column(con, "cells", "prov") else "null::varchar"} as prov,
+               c.value::{kind} as value, c.raw, {"c.prov" if _has_column(con, "cells", "prov") else "null::varchar"} as prov,
                r.row_order, a.applicant_order
         from cells c
         join _nb_t3_rows r on r.row = c.row
@@ -299,8 +306,9 @@ def _refusals(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _reviews_lawsuits(con: duckdb.DuckDBPyConnection) -> None:
+    kind = _count_type(con, "t4")
     outcomes = ", ".join(
-        f"max(c.value) filter (c.col = g.proceeding || '.{o}') as \"{o}\"" for o in t4_outcomes()
+        f"(max(c.value) filter (c.col = g.proceeding || '.{o}'))::{kind} as \"{o}\"" for o in t4_outcomes()
     )
     con.execute(
         f"""CREATE OR REPLACE TEMP VIEW reviews_lawsuits AS

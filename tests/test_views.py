@@ -82,7 +82,8 @@ def test_requests_is_table_three_with_chinese_labels(ds: Path):
         "select row_zh, applicant_zh, value, raw from requests "
         "where agency = '沂源县科学技术局' and row = 'total_processed' and applicant = 'research'"
     ).fetchall()
-    assert row == [("（七）总计", "法人或其他组织 科研机构", 1.0, "1")]
+    assert row == [("（七）总计", "法人或其他组织 科研机构", 1, "1")]
+    assert con.execute("select distinct typeof(value) from requests").fetchall() == [("BIGINT",)]
     zh = con.execute("select distinct row_zh from requests where row = 'denied.state_secret'").fetchall()
     assert zh == [("（三）不予公开 1.属于国家秘密",)]
 
@@ -121,6 +122,7 @@ def test_reviews_lawsuits_one_row_per_report_and_proceeding(ds: Path):
         g, o = r.col.split(".")
         got = rl[(rl["doc_id"] == r.doc_id) & (rl["proceeding"] == g)][o].iloc[0]
         assert (pd.isna(got) and pd.isna(r.value)) or got == r.value
+    assert str(rl["corrected"].dtype) == "Int64"  # counts as integers, a blank still missing
     same = con.execute(
         "select count(*) from reviews_lawsuits l join reports r using (doc_id) "
         "where l.proceeding = 'review' and l.corrected is distinct from r.t4_review_corrected"
