@@ -75,8 +75,11 @@ def _dataset_dir(command: str, path: Path) -> Path:
     if not path.is_dir():
         raise _fail(command, f"{path} is a file, not a dataset folder")
     if not dataset_path(path, "documents").exists():
-        empty = "an empty folder" if not any(path.iterdir()) else "a folder without a dataset"
-        raise _fail(command, f"{path} is {empty}: run 'nianbao extract REPORTS --out {path}' first")
+        empty = " (an empty folder)" if not any(path.iterdir()) else ""
+        raise _fail(
+            command,
+            f"no documents dataset in {path}{empty}: run 'nianbao extract REPORTS --out {path}' first",
+        )
     return path
 
 
