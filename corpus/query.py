@@ -28,6 +28,7 @@ from typing import TextIO
 
 import duckdb
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from corpus.store import PARTITION
@@ -197,10 +198,13 @@ def write_result(result: QueryResult, fmt: str, stream: TextIO) -> None:
 def print_result(result: QueryResult, console: Console, limit: int = 50) -> None:
     """The head of a result as a table, and how many rows it has."""
     table = Table(show_lines=False)
-    for col in result.columns:
-        table.add_column(col, overflow="fold")
-    for row in (result.head or [])[:limit]:
-        table.add_row(*("" if v is None else str(v) for v in row))
+    head = (result.head or [])[:limit]
+    for i, col in enumerate(result.columns):
+        values = [row[i] for row in head if row[i] is not None]
+        number = bool(values) and all(isinstance(v, int | float | Decimal) for v in values)
+        table.add_column(col, overflow="fold", justify="right" if number else "left")
+    for row in head:
+        table.add_row(*(escape(_text(v)) for v in row))
     console.print(table)
     more = f" (first {limit} shown)" if result.rows > limit else ""
     console.print(f"{result.rows} rows{more}")

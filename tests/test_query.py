@@ -70,3 +70,14 @@ def test_errors_are_one_line(dataset: Path, tmp_path: Path):
         run_query(tmp_path / "empty", "select 1")
     with pytest.raises(QueryError, match=r"\.csv or \.parquet"):
         run_query(dataset, "select 1", to=tmp_path / "r.xlsx")
+
+
+def test_printed_text_is_not_read_as_markup(dataset: Path):
+    """A cell printed with brackets (``[1]``, ``[red]``) is shown as printed, numbers right-aligned."""
+    result = run_query(dataset, "select '[red]x[/red] [1]' as text, 12345 as n")
+    console = Console(record=True, width=100)
+    print_result(result, console)
+    text = console.export_text()
+    assert "[red]x[/red] [1]" in text
+    line = next(li for li in text.splitlines() if "12345" in li)
+    assert line.rstrip().endswith("12345 │")
