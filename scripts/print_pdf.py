@@ -1,11 +1,13 @@
 """Print generated web pages to PDF with Chromium, as a reader saving a page would.
 
-    python scripts/print_pdf.py SYNTH_HTML_DIR OUT_DIR
+    python scripts/print_pdf.py SYNTH_HTML_DIR OUT_DIR [--plain]
 
 SYNTH_HTML_DIR is the output of ``nianbao synth --formats html``; OUT_DIR gets one A4
 PDF per page and a truth.jsonl pointing at them.  The layout is Chromium's, not the
 project's: tables run over page breaks with no rule where the page cuts them, and a
-table's columns may be laid out again on the next page.  Needs Playwright and a
+table's columns may be laid out again on the next page.  By default the pages look
+like a reader's print: 1 cm margins, the date and the page title at the top of each
+page, the address and "1/4" at the bottom; ``--plain`` prints without margins or them.  Needs Playwright and a
 Chromium (``/usr/bin/chromium``, or set CHROMIUM).
 """
 
@@ -18,8 +20,10 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+AS_PRINTED = {"display_header_footer": True, "margin": {k: "1cm" for k in ("top", "bottom", "left", "right")}}
 
-def main(src: Path, dst: Path) -> None:
+
+def main(src: Path, dst: Path, plain: bool = False) -> None:
     dst.mkdir(parents=True, exist_ok=True)
     out = []
     with sync_playwright() as p:
@@ -29,7 +33,7 @@ def main(src: Path, dst: Path) -> None:
             truth = json.loads(line)
             page.goto((src / truth["file"]).resolve().as_uri())
             name = Path(truth["file"]).with_suffix(".pdf").name
-            page.pdf(path=str(dst / name), format="A4")
+            page.pdf(path=str(dst / name), format="A4", **({} if plain else AS_PRINTED))
             out.append({**truth, "file": name, "format": "pdf"})
             print(name, file=sys.stderr)
         browser.close()
@@ -37,6 +41,7 @@ def main(src: Path, dst: Path) -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    args = [a for a in sys.argv[1:] if a != "--plain"]
+    if len(args) != 2:
         sys.exit(__doc__)
-    main(Path(sys.argv[1]), Path(sys.argv[2]))
+    main(Path(args[0]), Path(args[1]), plain="--plain" in sys.argv)

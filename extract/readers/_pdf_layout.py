@@ -351,11 +351,11 @@ def _compatible(a: _PTable, b: _PTable) -> bool:
 
 
 def _last_row_edges(t: _PTable) -> list[float]:
-    """The column edges of a table's last row (its cells' left and right edges)."""
+    """The column edges of a table's last row (the edges of its ruled cells)."""
     last = t.n_rows - 1
     edges = set()
     for c in t.cells:
-        if c.row <= last < c.row + c.row_span:
+        if c.prov is not None and c.row <= last < c.row + c.row_span:
             edges.update((t.xs[c.col], t.xs[c.col + c.col_span]))
     return sorted(edges)
 
@@ -365,9 +365,9 @@ def _snapped_to_last_row(a: _PTable, b: _PTable) -> _PTable | None:
     same columns up to a small shift (a browser may lay a table's columns out again on
     the next page: 176.1 above the break, 178.9 below it), else None."""
     edges = _last_row_edges(a)
-    if len(edges) != len(b.xs) or abs(a.xs[0] - b.xs[0]) > 8 or abs(a.xs[-1] - b.xs[-1]) > 8:
+    if len(edges) != len(b.xs):
         return None
-    tol = 0.01 * (a.xs[-1] - a.xs[0])
+    tol = 0.01 * (edges[-1] - edges[0])
     if any(abs(x - y) > tol for x, y in zip(edges, b.xs, strict=True)):
         return None
     return _PTable(b.page, b.bbox, edges, b.ys, b.cells, b.last_page)

@@ -23,8 +23,10 @@ PDF) lets a table run over the page break without drawing a rule where the page 
 it: the vertical rules of the last rows run to the page's bottom edge, those of the
 continuation start at the next page's top edge, and the cells there (the rows cut in
 two, the merged group cells still open) have no box.  When at least two vertical rules
-of a band end together within the bottom (or start within the top) cut zone of the page
-and no horizontal rule joins them there, one is added, as the page edge draws it.
+of a ruled band end together within the bottom (or start within the top) cut zone of the
+page (its outer 15 %, margins included: the browser moves a row that does not fit to the
+next page) and no horizontal rule joins them there, one is added, as the page edge
+draws it.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ BBox = tuple[float, float, float, float]
 SETTINGS = TableSettings.resolve({"vertical_strategy": "lines", "horizontal_strategy": "lines"})
 
 
-CUT_ZONE = 0.06  # top/bottom share of the page where a page edge may cut a table
+CUT_ZONE = 0.15  # top/bottom share of the page where a page edge (or margin) may cut a table
 _END_TOL = 2.0  # vertical rules ending within this of each other end together
 
 
@@ -89,8 +91,8 @@ def _page_cuts(band: list[dict], height: float) -> list[dict]:
     """Horizontal rules the page edge draws across a band of a table it cuts."""
     v = [e for e in band if e["orientation"] == "v"]
     h = [e for e in band if e["orientation"] == "h"]
-    if len(v) < 2:
-        return []
+    if len(v) < 2 or len({round(e["top"]) for e in h}) < 2:
+        return []  # not a ruled table: rules across it are not the page's to add
     out = []
     bottom = max(e["bottom"] for e in v)
     if bottom >= height * (1 - CUT_ZONE):
