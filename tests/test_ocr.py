@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import socket
 
 import pytest
@@ -178,3 +179,148 @@ def test_image_signatures(head):
 
 def test_text_starting_with_bm_stays_text():
     assert detect("BM 公司 2024年度政府信息公开工作年度报告".encode(), "a.txt") == Format.TXT
+
+
+# ---------------------------------------------------------------- pictures in documents
+
+
+@pytest.fixture(scope="module")
+def docx_picture():
+    """A generated DOCX whose 表三 is a PNG pasted 6 inches wide (python-docx), read once."""
+    from normalize.pipeline import process
+    from tests.scans import docx_with_table_picture
+
+    _rep, data, truth = docx_with_table_picture(3)
+    return data, truth, process(data, "picture.docx")
+
+
+def test_a_docx_whose_table_three_is_a_picture_reads(docx_picture):
+    data, truth, report = docx_picture
+    assert detect(data, "x.docx") == Format.DOCX
+    assert report.status == "ok", report.error
+    assert _wrong(report, truth) == []
+    t3 = [c for c in report.cells if c.table == "t3"]
+    assert t3 and all(" ocr=" in c.prov or not c.raw for c in t3)
+    # the picture's place in the body, its part, the cell's box in it
+    assert all(re.search(r"bbox=\S+ body/p\[\d+\]/image\[1\]:word/media/image1\.png", c.prov) for c in t3)
+    assert not any(":word/media/" in c.prov for c in report.cells if c.table != "t3")
+    assert report.ocr_pages == [1] and 0.8 < report.ocr_confidence <= 1.0
+
+
+def test_a_table_cut_over_two_pictures_is_one_table():
+    """Pictures one after the other are laid out as pages: the table continues."""
+    from normalize.pipeline import process
+    from tests.scans import docx_with_table_picture
+
+    _rep, data, truth = docx_with_table_picture(5, cut=True)
+    report = process(data, "two.docx")
+    assert report.status == "ok", report.error
+    assert _wrong(report, truth) == []
+    assert report.ocr_pages == [1, 2]
+    parts = {re.search(r"word/media/image\d\.png", c.prov).group() for c in report.cells if c.table == "t3"}
+    assert parts == {"word/media/image1.png", "word/media/image2.png"}
+
+
+def test_a_docx_picture_is_not_read_under_never(docx_picture):
+    from normalize.pipeline import process
+
+    data, _truth, _report = docx_picture
+    with ocr.using_mode("never"):
+        report = process(data, "picture.docx")
+    assert report.status == "partial" and "t3" in (report.error or "")
+    assert {c.table for c in report.cells} == {"t2", "t4"} and report.ocr_pages == []
+
+
+def test_a_web_page_with_a_data_uri_picture_of_table_three_reads():
+    from normalize.pipeline import process
+    from tests.scans import html_with_table_picture
+
+    _rep, page, _png, truth = html_with_table_picture(3)
+    assert b"data:image/png;base64," in page
+    report = process(page, "page.html")
+    assert report.status == "ok", report.error
+    assert _wrong(report, truth) == []
+    t3 = [c for c in report.cells if c.table == "t3" and c.raw]
+    assert t3 and all(re.search(r"/img:data:image/png ocr=", c.prov) for c in t3)
+
+
+def test_a_picture_next_to_a_web_page_reads_and_none_outside_its_folder(tmp_path):
+    from normalize.pipeline import process
+    from tests.scans import html_with_table_picture
+
+    _rep, page, png, truth = html_with_table_picture(4, "t4", src="img/t4%20table.png")
+    (tmp_path / "site" / "img").mkdir(parents=True)
+    (tmp_path / "site" / "img" / "t4 table.png").write_bytes(png)
+    (tmp_path / "site" / "page.html").write_bytes(page)
+    report = process(page, str(tmp_path / "site" / "page.html"))
+    assert report.status == "ok", report.error
+    assert _wrong(report, truth) == []
+    assert all("/img:img/t4%20table.png" in c.prov for c in report.cells if c.table == "t4")
+
+    # The same picture one folder up is not the page's to read; nor is a page not on disk.
+    _rep, page, png, _truth = html_with_table_picture(4, "t4", src="../t4.png")
+    (tmp_path / "t4.png").write_bytes(png)
+    (tmp_path / "site" / "up.html").write_bytes(page)
+    for source in (str(tmp_path / "site" / "up.html"), "not/on/disk.html"):
+        report = process(page, source)
+        assert report.status == "partial" and "t4" in (report.error or "")
+        assert report.ocr_pages == []
+
+
+def test_a_picture_without_a_table_is_not_read(monkeypatch):
+    """A seal or a photo in a document with text of its own costs no recognition."""
+    import numpy as np
+    from PIL import Image
+
+    from extract.model import Paragraph
+    from extract.readers.image import EmbeddedPicture, read_embedded
+
+    rng = np.random.default_rng(0)
+    photo = Image.fromarray((rng.random((300, 400)) * 255).astype(np.uint8))
+    seal = Image.new("L", (300, 300), 255)
+    from PIL import ImageDraw
+
+    ImageDraw.Draw(seal).ellipse((20, 20, 280, 280), outline=0, width=8)
+    pics = []
+    for img in (photo, seal):
+        buf = io.BytesIO()
+        img.save(buf, "PNG")
+        pics.append(EmbeddedPicture(buf.getvalue(), "body/p[2]/image[1]", "word/media/image1.png"))
+
+    def no_ocr(*args, **kwargs):
+        raise AssertionError("a picture without a table was recognised")
+
+    monkeypatch.setattr(ocr, "read_page", no_ocr)
+    text = Paragraph("本机关" * 100)
+    blocks, meta = read_embedded([text, *pics])
+    assert blocks == [text] and meta == {}
+
+
+def test_a_picture_past_the_pixel_limit_is_refused_before_decoding():
+    from PIL import Image
+
+    from extract import limits
+    from extract.readers import image
+
+    buf = io.BytesIO()
+    Image.new("1", (10_000, 5_000), 1).save(buf, "PNG")  # 50 M pixels in a few kB
+    assert len(buf.getvalue()) < 100_000
+    with pytest.raises(limits.LimitExceeded, match="10,000 x 5,000 pixels, past the limit"):
+        image.open_frames(buf.getvalue(), 1)
+    from normalize.pipeline import process
+
+    report = process(buf.getvalue(), "bomb.png")
+    assert report.status == "failed" and "past the limit" in report.error
+
+
+def test_a_transparent_picture_reads_as_ink_on_white():
+    from PIL import Image
+
+    from extract.readers import image
+
+    rgba = Image.new("RGBA", (80, 60), (0, 0, 0, 0))  # transparent black: white when shown
+    rgba.paste((0, 0, 0, 255), (10, 10, 30, 20))
+    buf = io.BytesIO()
+    rgba.save(buf, "PNG")
+    ((gray, _dpi),) = image.open_frames(buf.getvalue(), 1)
+    assert gray[0, 0] == 255 and gray[15, 20] == 0

@@ -19,6 +19,13 @@ through the reader of its format and its blocks are placed where the chunk stand
 their provenance under the chunk's path (``body/altChunk[1]/…``).  A part in a format
 nianbao does not read (RTF, for now) is left out.
 
+Pictures: a DrawingML picture (``w:drawing`` … ``a:blip r:embed``) or a VML one
+(``w:pict`` … ``v:imagedata r:id``) names its image part (``word/media/image1.png``)
+through a relationship; ``wp:extent`` (EMU, 914,400 an inch) or the VML shape's style
+gives the width it is shown at.  :func:`picture` turns one into an
+:class:`~extract.readers.image.EmbeddedPicture`, which the image reader reads by OCR
+when it holds a table (see :func:`extract.readers.image.read_embedded`).
+
 Footnotes and endnotes live in ``word/footnotes.xml`` / ``word/endnotes.xml``; the body
 holds only their reference marks, which print no text of their own (a custom mark,
 ``customMarkFollows``, is the run's next ``w:t``, and is not read either).  The notes'
@@ -30,6 +37,7 @@ from __future__ import annotations
 
 import dataclasses
 import email
+import re
 import zipfile
 import zlib
 from posixpath import dirname, join, normpath
@@ -39,6 +47,7 @@ from lxml import etree
 from extract.errors import ExtractError
 from extract.limits import current
 from extract.model import Block, Paragraph, Provenance
+from extract.readers.image import EmbeddedPicture
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
@@ -46,6 +55,12 @@ _R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, remove_comments=True)
 
+_WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
+BLIP = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
+IMAGEDATA = "{urn:schemas-microsoft-com:vml}imagedata"
+_EMU_PER_INCH = 914_400
+_VML_WIDTH = re.compile(r"(?:^|;)\s*width\s*:\s*([\d.]+)\s*(pt|in|px|cm|mm)?", re.I)
+_UNIT_INCHES = {"pt": 1 / 72, "in": 1.0, "px": 1 / 96, "cm": 1 / 2.54, "mm": 1 / 25.4, "": 1 / 72}
 AC = _MC + "AlternateContent"
 ALT_CHUNK = _W + "altChunk"
 FOOTNOTE_REF = _W + "footnoteReference"
@@ -175,6 +190,35 @@ def _under(block: Block, here: str) -> Block:
         return Paragraph(block.text, moved(block.prov))
     cells = tuple(c._replace(prov=moved(c.prov)) for c in block.cells)
     return dataclasses.replace(block, cells=cells, prov=moved(block.prov))
+
+
+def picture(pkg: Package, el: etree._Element, here: str) -> EmbeddedPicture | None:
+    """The image part an ``a:blip`` / ``v:imagedata`` shows, or None (linked, missing, too big)."""
+    rid = el.get(_R + "embed") if el.tag == BLIP else el.get(_R + "id")
+    name = pkg.rels().get(rid or "")
+    data = pkg.read(name) if name else None
+    if not data or not name:
+        return None
+    return EmbeddedPicture(data, here, name, _shown_width(el))
+
+
+def _shown_width(el: etree._Element) -> float | None:
+    """Inches the picture is shown wide: its drawing's ``wp:extent``, or its VML style."""
+    if el.tag == BLIP:
+        for holder in el.iterancestors(_WP + "inline", _WP + "anchor"):
+            extent = holder.find(_WP + "extent")
+            try:
+                cx = int(extent.get("cx", "")) if extent is not None else 0
+            except ValueError:
+                cx = 0
+            return cx / _EMU_PER_INCH if cx > 0 else None
+        return None
+    shape = el.getparent()
+    m = _VML_WIDTH.search(shape.get("style", "")) if shape is not None else None
+    if not m:
+        return None
+    width = float(m.group(1)) * _UNIT_INCHES[(m.group(2) or "").lower()]
+    return width if width > 0 else None
 
 
 def notes(pkg: Package) -> list[Paragraph]:

@@ -32,7 +32,11 @@ The parts of WordprocessingML that matter here:
 
 Headers, footers and comments live in other parts and are not read; footnotes and
 endnotes are read after the body (never into a table), ``w:altChunk`` parts (embedded
-HTML, MHTML, DOCX, text) where they stand: see ``_docx_parts``.
+HTML, MHTML, DOCX, text) where they stand: see ``_docx_parts``.  A picture in a body
+paragraph (``w:drawing`` or ``w:pict``) stands right after its paragraph's text; one that
+holds a ruled table is read by OCR and its table takes that place, with provenance
+``body/p[14]/image[1]:word/media/image2.png`` plus the cell's box in the picture and the
+OCR confidence (:func:`extract.readers.image.read_embedded`).
 """
 
 from __future__ import annotations
@@ -48,6 +52,7 @@ from extract import limits
 from extract.errors import CorruptDocument, EmptyDocument, EncryptedDocument
 from extract.model import Block, Cell, Document, Paragraph, Provenance, Table
 from extract.readers import _docx_parts as parts_
+from extract.readers.image import EmbeddedPicture, read_embedded
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
@@ -108,14 +113,20 @@ def read(data: bytes, name: str) -> Document:
     body = _main_part(package).find(_W + "body")
     if body is None:
         raise CorruptDocument("corrupt DOCX: the main part has no w:body")
-    blocks: list[Block] = []
+    items: list[Block | EmbeddedPicture] = []
     pkg = parts_.Package(package, _related(package, _OFFICE_DOCUMENT) or "word/document.xml")
-    _blocks(body, "body", blocks, pkg)
+    _blocks(body, "body", items, pkg)
     if next(body.iter(parts_.FOOTNOTE_REF, parts_.ENDNOTE_REF), None) is not None:
-        blocks.extend(parts_.notes(pkg))
+        items.extend(parts_.notes(pkg))
+    meta = _meta(package)
+    if any(isinstance(b, EmbeddedPicture) for b in items):
+        blocks, ocr_meta = read_embedded(items)
+        meta.update(ocr_meta)
+    else:
+        blocks = items  # type: ignore[assignment]
     if not any(_has_text(b) for b in blocks):
         raise EmptyDocument("DOCX has no text in its body")
-    return Document(format="docx", blocks=tuple(blocks), pages=None, meta=_meta(package))
+    return Document(format="docx", blocks=tuple(blocks), pages=None, meta=meta)
 
 
 # The package is opened with zipfile and only the parts that are read are parsed: the
@@ -272,7 +283,10 @@ def _has_text(block: Block) -> bool:
 
 
 def _blocks(
-    container: etree._Element, path: str, out: list[Block], pkg: parts_.Package | None = None
+    container: etree._Element,
+    path: str,
+    out: list[Block | EmbeddedPicture],
+    pkg: parts_.Package | None = None,
 ) -> None:
     """Append the paragraphs and tables of a block container (body, sdtContent, text box).
 
@@ -303,8 +317,16 @@ def _blocks(
             text = "".join(parts).strip()
             if text:
                 out.append(Paragraph(text, Provenance(path=here)))
-            for k, box in enumerate(boxes, 1):
-                _blocks(box, f"{here}/txbxContent[{k}]", out, pkg)
+            n_box = n_pic = 0
+            for box in boxes:
+                if box.tag == _TXBX:
+                    n_box += 1
+                    _blocks(box, f"{here}/txbxContent[{n_box}]", out, pkg)
+                elif pkg is not None:
+                    n_pic += 1
+                    pic = parts_.picture(pkg, box, f"{here}/image[{n_pic}]")
+                    if pic is not None:
+                        out.append(pic)
         elif local == "tbl":
             table = _table(child, here)
             if table is not None:
@@ -345,8 +367,8 @@ def _inline(el: etree._Element, parts: list[str], boxes: list[etree._Element]) -
             parts.append("\n")
         elif tag == _NB_HYPHEN:
             parts.append("-")
-        elif tag == _TXBX:
-            boxes.append(child)
+        elif tag == _TXBX or tag == parts_.BLIP or tag == parts_.IMAGEDATA:
+            boxes.append(child)  # a text box, or a picture (its place in reading order)
         elif len(child):
             _inline(child, parts, boxes)
 

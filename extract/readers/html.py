@@ -26,6 +26,13 @@ running into an already claimed slot or past the last row is clipped, and slots 
 cell reaches are filled with empty cells.  ``<br>`` and block boundaries inside a
 cell become ``"\\n"``.
 
+Pictures: an ``<img>`` whose bytes are at hand (a ``data:`` URI, or a file next to the
+page: :mod:`extract.readers._html_images`) stands after the text of its paragraph; one
+that holds a ruled table is read by OCR and its table takes that place, with the
+``<img>``'s XPath and the picture's name (``…/p[9]/img:data:image/png``), the cell's box
+in the picture and the OCR confidence as provenance
+(:func:`extract.readers.image.read_embedded`).  A page of pictures alone is read whole.
+
 Provenance: a cell's ``path`` is ``table[k]/tr[r]/td[c]`` (k counts every ``<table>``
 of the page in document order, r the rows of that table, c the cells of that row,
 all 1-based); a paragraph's ``path`` is the XPath of its block element.
@@ -40,6 +47,7 @@ from collections.abc import Iterator
 from datetime import date
 from functools import lru_cache
 from itertools import accumulate
+from pathlib import Path
 
 from lxml import etree
 
@@ -47,6 +55,8 @@ from extract import limits
 from extract.encoding import decode_text
 from extract.errors import CorruptDocument, EmptyDocument
 from extract.model import Cell, Document, Paragraph, Provenance, Table
+from extract.readers import _html_images as images
+from extract.readers.image import EmbeddedPicture, read_embedded
 
 __all__ = ["read"]
 
@@ -151,10 +161,15 @@ def read(data: bytes, name: str = "") -> Document:
     _strip_chrome(body, protected)
     container = _choose_container(body, data_tables)
 
-    walker = _Walker(root.getroottree(), table_no, data_ids, boxes, container)
+    walker = _Walker(root.getroottree(), table_no, data_ids, boxes, container, images.base_folder(name))
     walker.walk(container)
     walker.flush()
-    blocks = tuple(walker.blocks)
+    if walker.pictures:
+        found, ocr_meta = read_embedded(walker.blocks)
+        meta.update(ocr_meta)
+    else:
+        found = walker.blocks  # type: ignore[assignment]
+    blocks = tuple(found)
     if not blocks:
         raise EmptyDocument("HTML page without text")
     return Document(format="html", blocks=blocks, pages=None, meta=meta)
@@ -493,13 +508,17 @@ class _Walker:
         data_ids: set[etree._Element],
         skip: set[etree._Element],
         container: etree._Element,
+        base: Path | None = None,
     ) -> None:
         self.tree = tree
+        self.base = base  # the page's folder, for pictures next to it
+        self.pictures = 0
         self.skip = skip
         self.table_no = table_no
         self.data_ids = data_ids
         self.link_holders = _link_holders(container)
-        self.blocks: list[Paragraph | Table] = []
+        self.blocks: list[Paragraph | Table | EmbeddedPicture] = []
+        self.pending: list[EmbeddedPicture] = []  # pictures of the paragraph being read
         self.buf: list[str] = []
         self.buf_path: str | None = None
         self.block_stack: list[int] = []  # for each open block, how many of ``steps`` are its path
@@ -516,15 +535,22 @@ class _Walker:
             self.buf.append(text)
 
     def flush(self) -> None:
-        if not self.buf:
-            return
-        line = _clean_line("".join(self.buf))
-        path = self.buf_path
-        self.buf = []
-        self.buf_path = None
-        if not line or (len(line) < 40 and _CHROME_LINE.match(line)):
-            return
-        self.blocks.append(Paragraph(line, Provenance(path=path)))
+        if self.buf:
+            line = _clean_line("".join(self.buf))
+            path = self.buf_path
+            self.buf = []
+            self.buf_path = None
+            if line and not (len(line) < 40 and _CHROME_LINE.match(line)):
+                self.blocks.append(Paragraph(line, Provenance(path=path)))
+        if self.pending:  # a picture stands after the text of its paragraph
+            self.blocks.extend(self.pending)
+            self.pending = []
+
+    def picture(self, img: etree._Element) -> None:
+        pic = images.picture(img, "/".join(self.steps), self.base)
+        if pic is not None:
+            self.pending.append(pic)
+            self.pictures += 1
 
     def walk(self, el: etree._Element) -> None:
         tag = el.tag
@@ -532,6 +558,9 @@ class _Walker:
             return
         if tag == "br":
             self.flush()
+            return
+        if tag == "img":
+            self.picture(el)
             return
         if el in self.skip:
             self.flush()
