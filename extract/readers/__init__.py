@@ -23,6 +23,7 @@ READERS: dict[Format, str] = {
     Format.HTML: "extract.readers.html",
     Format.PDF: "extract.readers.pdf",
     Format.OFD: "extract.readers.ofd",
+    Format.RTF: "extract.readers.rtf",
     Format.XLSX: "extract.readers.xlsx",
     Format.XLS: "extract.readers.xls",
     Format.DOC: "extract.readers.ole_doc",
