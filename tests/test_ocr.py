@@ -324,3 +324,28 @@ def test_a_transparent_picture_reads_as_ink_on_white():
     rgba.save(buf, "PNG")
     ((gray, _dpi),) = image.open_frames(buf.getvalue(), 1)
     assert gray[0, 0] == 255 and gray[15, 20] == 0
+
+
+def test_synth_writes_scans_with_the_truth_of_the_pdf(tmp_path):
+    """``nianbao synth --formats scan``: image-only PDFs, the same reports as ``pdf``."""
+    import json
+
+    import pypdfium2 as pdfium
+
+    from corpus.synth import generate
+
+    generate(2, tmp_path / "scan", formats=["scan"], seed=7)
+    generate(2, tmp_path / "pdf", formats=["pdf"], seed=7)
+    scans = [json.loads(line) for line in (tmp_path / "scan" / "truth.jsonl").read_text("utf-8").splitlines()]
+    pdfs = [json.loads(line) for line in (tmp_path / "pdf" / "truth.jsonl").read_text("utf-8").splitlines()]
+    for scan, pdf in zip(scans, pdfs, strict=True):
+        assert scan["format"] == "scan" and scan["file"].endswith(".pdf")
+        assert scan["cells"] == pdf["cells"] and scan["pages"] == pdf["pages"]
+        data = (tmp_path / "scan" / scan["file"]).read_bytes()
+        assert detect(data, scan["file"]) == Format.PDF
+        doc = pdfium.PdfDocument(data)
+        try:
+            assert len(doc) == scan["pages"]
+            assert all(doc[i].get_textpage().count_chars() == 0 for i in range(len(doc)))
+        finally:
+            doc.close()

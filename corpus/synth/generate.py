@@ -15,7 +15,8 @@ from pathlib import Path
 from . import render_docx, render_html, render_pdf, render_txt, report, truth
 
 FORMATS = ("docx", "pdf", "html", "txt")  # the default mix
-ALL_FORMATS = (*FORMATS, "xlsx", "zip", "ofd")
+ALL_FORMATS = (*FORMATS, "xlsx", "zip", "ofd", "scan")
+SUFFIX = {"scan": "pdf"}  # a scan is an image-only PDF
 TEMPLATES = ("2021", "2019", "mixed")
 
 
@@ -43,6 +44,10 @@ def render_one(rep: report.Report, fmt: str, rng: random.Random) -> tuple[bytes,
         from . import render_xlsx
 
         return render_xlsx.render(rep, rng), None
+    if fmt == "scan":
+        from . import render_scan
+
+        return render_scan.render(rep, rng)
     if fmt == "ofd":
         from . import render_ofd
 
@@ -80,7 +85,7 @@ def generate(
             rng = _rng(seed, i)
             rep = report.build(fmt, template, rng, with_error=i in broken, hard=hard)
             stem = f"{i:0{width}d}_{rep.year}"
-            name = f"{stem}.{fmt}"
+            name = f"{stem}.{SUFFIX.get(fmt, fmt)}"
             if fmt == "zip":  # the truth names the report inside the archive
                 from . import render_zip
 
