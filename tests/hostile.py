@@ -174,3 +174,81 @@ def cjk_pdf(lines: list[str], pages: int = 1, *, prev_loop: bool = False) -> byt
         at = data.index(b"<<", data.rindex(b"trailer")) + 2
         data = data[:at] + b" /Prev %d " % start + data[at:]
     return data
+
+
+# ---------------------------------------------------------------- LZW, as PDF filters write it
+
+
+def _lzw_width(size: int) -> int:
+    """The code width a PDF LZW decoder reads with when its table holds ``size`` entries
+    (early change: one entry before the table needs the wider code)."""
+    return 12 if size >= 2047 else 11 if size >= 1023 else 10 if size >= 511 else 9
+
+
+def _pack(codes: list[tuple[int, int]]) -> bytes:
+    """(code, width) pairs as a big-endian bit stream, padded with zero bits."""
+    out = bytearray()
+    acc = nacc = 0
+    for code, width in codes:
+        acc = (acc << width) | code
+        nacc += width
+        while nacc >= 8:
+            nacc -= 8
+            out.append(acc >> nacc)
+            acc &= (1 << nacc) - 1
+    if nacc:
+        out.append(acc << (8 - nacc))
+    return bytes(out)
+
+
+def lzw_encode(data: bytes) -> bytes:
+    """``data`` LZW-encoded as ``/LZWDecode`` holds it (a clear code first, the end code
+    last; the table cleared when it fills)."""
+    codes = [(256, 9)]
+    table = {bytes((c,)): c for c in range(256)}
+    nxt, w = 258, b""
+    for c in data:
+        wc = w + bytes((c,))
+        if wc in table:
+            w = wc
+            continue
+        codes.append((table[w], _lzw_width(nxt - 1 if nxt > 258 else 258)))
+        if nxt < 4095:
+            table[wc] = nxt
+            nxt += 1
+        else:  # full: start again
+            codes.append((256, 12))
+            table = {bytes((c,)): c for c in range(256)}
+            nxt = 258
+        w = bytes((c,))
+    if w:
+        codes.append((table[w], _lzw_width(nxt - 1 if nxt > 258 else 258)))
+        nxt += 1
+    codes.append((257, _lzw_width(nxt - 1)))
+    return _pack(codes)
+
+
+def lzw_run(size: int) -> bytes:
+    """LZW data decoding to about ``size`` spaces in few bytes: codes for ever longer runs
+    until the table is full, then its longest entry (3,839 spaces for 12 bits) again and
+    again."""
+    codes = [(256, 9), (32, 9)]
+    entries, out = 258, 1  # the table's size as the decoder sees it, bytes decoded
+    length = 1
+    while entries < 4096 and out < size:
+        length += 1
+        codes.append((entries, _lzw_width(entries)))
+        entries += 1
+        out += length
+    while out < size:
+        codes.append((4095, 12))
+        out += length
+    codes.append((257, 12))
+    return _pack(codes)
+
+
+def pdf_with_stream(data: bytes, filters: bytes) -> bytes:
+    """A one-page PDF whose content stream is ``data`` under ``/Filter filters``."""
+    objects = _page_objects(b"", False)
+    objects[3] = b"<< /Filter " + filters + b" /Length %d >>\nstream\n" % len(data) + data + b"\nendstream"
+    return pdf_from_objects(objects)

@@ -140,3 +140,29 @@ def test_repacked_docx_raises_nothing_but_extract_errors(data):
 @given(data=st.data())
 def test_pdf_streams_recompressed_raise_nothing_but_extract_errors(data):
     _check(data.draw(pdf_mutations(SEEDS["pdf"].read_bytes())), "x.pdf")
+
+
+_FILTERS = ["flate", "lzw", "rl", "a85", "ahx"]
+
+
+@FUZZ
+@given(
+    raw=st.binary(max_size=8192),
+    chain=st.lists(st.sampled_from(_FILTERS), min_size=1, max_size=3),
+    encode=st.booleans(),
+)
+def test_the_stream_decoders_take_any_bytes(raw: bytes, chain: list[str], encode: bool):
+    # Whatever the data under whatever filters: a size, and never more than the filters'
+    # stated ratios allow (the scan skips a stream that cannot pass the limit by them).
+    from extract.readers._pdf_streams import _RATIO, decoded_size
+    from tests.hostile import lzw_encode
+
+    if encode and chain[-1] in ("flate", "lzw"):  # valid data for the last filter, then damaged
+        raw = (zlib.compress(raw) if chain[-1] == "flate" else lzw_encode(raw))[: len(raw) or None]
+    started = time.perf_counter()
+    n = decoded_size(raw, chain, 4 * MB)
+    bound = len(raw)
+    for f in chain:
+        bound *= _RATIO[f]
+    assert 0 <= n <= max(bound, 1)
+    assert time.perf_counter() - started < 5

@@ -3,8 +3,12 @@ bounded memory, or read in full where an older reader lost content or failed."""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import random
 import time
 import tracemalloc
+import zlib
 
 import pytest
 
@@ -12,6 +16,7 @@ from extract import limits
 from extract.errors import CorruptDocument
 from extract.limits import MB, LimitExceeded, Limits
 from extract.readers import docx, html, pdf
+from extract.readers._pdf_streams import decoded_size
 from tests import hostile as H
 
 
@@ -79,6 +84,61 @@ def test_many_small_pdf_streams_are_summed():
     data = H.pdf_many_streams(12, 3 * MB)
     with limits.use(Limits(max_inflated=4 * MB)), pytest.raises(LimitExceeded, match="16 MB together"):
         pdf.read(data, "x.pdf")
+
+
+def test_pdf_lzw_bomb_is_refused_before_pdfium_sees_it():
+    # 126 KB of LZW codes for 300 MB of spaces; the scan used to count Flate streams only.
+    # 0.2 s; tracemalloc makes the counting loop some 20 times slower.
+    bomb = H.pdf_with_stream(H.lzw_run(300 * MB), b"/LZWDecode")
+    exc = _bounded(lambda: pdf.read(bomb, "bomb.pdf"), seconds=20, megabytes=32)
+    assert isinstance(exc, LimitExceeded)
+    assert str(exc).startswith("PDF stream inflates past 256 MB")
+
+
+@pytest.mark.parametrize(
+    ("filters", "encode"),
+    [
+        (b"[/ASCII85Decode /FlateDecode]", lambda raw: base64.a85encode(raw, wrapcol=72) + b"~>"),
+        (b"[/AHx /Fl]", lambda raw: binascii.hexlify(raw) + b">"),
+    ],
+)
+def test_a_flate_bomb_behind_an_ascii_filter_is_refused(filters: bytes, encode):
+    # ReportLab writes [/ASCII85Decode /FlateDecode]: the data opens with no zlib header.
+    raw = H.deflate_run(1 << 30, zlib_header=True)
+    bomb = H.pdf_with_stream(encode(raw), filters)
+    exc = _bounded(lambda: pdf.read(bomb, "bomb.pdf"), seconds=10, megabytes=64)
+    assert isinstance(exc, LimitExceeded)
+    assert str(exc).startswith("PDF stream inflates past 256 MB")
+
+
+def test_a_run_length_bomb_is_refused():
+    bomb = H.pdf_with_stream(b"\x81 " * 40_000 + b"\x80", b"/RunLengthDecode")  # 80 KB for 5 MB
+    with limits.use(Limits(max_inflated=4 * MB)), pytest.raises(LimitExceeded, match="past 4 MB"):
+        pdf.read(bomb, "x.pdf")
+
+
+def test_the_lzw_counter_agrees_with_pdfminer():
+    from pdfminer.lzw import lzwdecode
+
+    rng = random.Random(7)
+    words = [bytes(rng.choice(b"abcdefgh ") for _ in range(rng.randint(1, 9))) for _ in range(300)]
+    for n in (1, 1000, 60_000):  # the last clears its table several times
+        text = b" ".join(rng.choice(words) for _ in range(n))
+        data = H.lzw_encode(text)
+        assert lzwdecode(data) == text
+        assert decoded_size(data, ["lzw"], 1 << 40) == len(text)
+    run = H.lzw_run(5 * MB)  # past a full table
+    assert decoded_size(run, ["lzw"], 1 << 40) == len(lzwdecode(run)) >= 5 * MB
+
+
+def test_a_pdf_with_lzw_and_ascii_streams_passes_the_scan_and_is_read():
+    content = b"BT /F1 12 Tf 72 760 Td (Annual report 2024) Tj ET"
+    for filters, data in (
+        (b"/LZWDecode", H.lzw_encode(content)),
+        (b"[/A85 /Fl]", base64.a85encode(zlib.compress(content)) + b"~>"),
+    ):
+        doc = pdf.read(H.pdf_with_stream(data, filters), "x.pdf")
+        assert "report2024" in doc.text().replace(" ", ""), filters
 
 
 def test_pdf_past_the_page_limit_is_refused():
