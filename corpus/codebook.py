@@ -239,10 +239,25 @@ META_VARIABLES: tuple[Variable, ...] = (
     Variable("province", "省份", "province, where the name or the division list says it", "string"),
     Variable("city", "地市", "prefecture city, where the name or the division list says it", "string"),
     Variable("county", "区县", "county or district, where the name says it", "string"),
+    Variable("township", "乡镇街道", "township or subdistrict, where the name says it", "string"),
     Variable("division", "行政区划代码", "GB/T 2260 code of the body's division, where known", "string"),
+    Variable(
+        "township_code",
+        "乡级区划代码",
+        "9-digit code of the township (the national list of the Ministry of Civil Affairs), where its name "
+        "places it in one county",
+        "string",
+    ),
     Variable("year", "报告年度", "report year (the year the statistics cover)", "integer"),
     Variable("template", "表格格式", "table format", "category", values=TEMPLATE_VALUES),
     Variable("status", "读取状态", "extraction status", "category", values=STATUS_VALUES),
+    Variable(
+        "canonical",
+        "采用版本",
+        "the report that counts for its body and year when several were found (a corrected re-issue, "
+        "then the complete one, then the later one; documents.canonical); missing in datasets without it",
+        "boolean",
+    ),
     Variable("format", "文件格式", "file format (by content)", "string"),
     Variable("published", "发布日期", "publication date printed on the report", "date"),
     Variable(

@@ -94,10 +94,17 @@ def report_meta(documents: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame
             "province": pd.array([u.province if u else None for u in unit], dtype="string"),
             "city": pd.array([u.city if u else None for u in unit], dtype="string"),
             "county": pd.array([u.county if u else None for u in unit], dtype="string"),
+            "township": pd.array([u.township if u else None for u in unit], dtype="string"),
             "division": pd.array([getattr(u, "division", None) for u in unit], dtype="string"),
+            "township_code": pd.array([getattr(u, "township_code", None) for u in unit], dtype="string"),
             "year": docs["year"].astype("Int64"),
             "template": docs["template"].astype("string"),
             "status": docs["status"].astype("string"),
+            "canonical": (
+                docs["canonical"].astype("boolean")
+                if "canonical" in docs
+                else pd.array([None] * len(docs), dtype="boolean")
+            ),
             "format": docs["format"].astype("string"),
         }
     )

@@ -201,7 +201,9 @@ def print_result(result: QueryResult, console: Console, limit: int = 50) -> None
     head = (result.head or [])[:limit]
     for i, col in enumerate(result.columns):
         values = [row[i] for row in head if row[i] is not None]
-        number = bool(values) and all(isinstance(v, int | float | Decimal) for v in values)
+        number = bool(values) and all(
+            isinstance(v, int | float | Decimal) and not isinstance(v, bool) for v in values
+        )
         table.add_column(col, overflow="fold", justify="right" if number else "left")
     for row in head:
         table.add_row(*(escape(_text(v)) for v in row))

@@ -84,7 +84,13 @@ def _table(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> No
 # ---------------------------------------------------------------- lookup tables
 
 
+_UNIT_COLUMNS = (
+    "unit_key", "level", "kind", "province", "city", "county", "township", "division", "township_code",
+)  # fmt: skip
+
+
 def _units(con: duckdb.DuckDBPyConnection) -> None:
+    """Each distinct body name's unit (:func:`normalize.agencies.classify`)."""
     names = [
         r[0] for r in con.execute("select distinct agency from documents where trim(agency) <> ''").fetchall()
     ]
@@ -92,19 +98,10 @@ def _units(con: duckdb.DuckDBPyConnection) -> None:
     for name in names:
         u = classify(name)
         rows.append(
-            {
-                "agency": name,
-                "unit_key": u.key,
-                "level": u.level,
-                "kind": u.kind,
-                "province": u.province,
-                "city": u.city,
-                "county": u.county,
-                "division": u.division,
-            }
+            {"agency": name, **{k: getattr(u, "key" if k == "unit_key" else k) for k in _UNIT_COLUMNS}}
         )
-    cols = ["agency", "unit_key", "level", "kind", "province", "city", "county", "division"]
-    _table(con, "_nb_units", pd.DataFrame(rows, columns=cols).astype("string"))
+    frame = pd.DataFrame(rows, columns=["agency", *_UNIT_COLUMNS]).astype("string")
+    _table(con, "_nb_units", frame)
 
 
 def _deadlines(con: duckdb.DuckDBPyConnection) -> None:
@@ -139,10 +136,13 @@ def _meta(con: duckdb.DuckDBPyConnection) -> None:
     expr = {
         "doc_id": "d.doc_id",
         "agency": "d.agency",
-        **{k: f"u.{k}" for k in ("unit_key", "level", "kind", "province", "city", "county", "division")},
+        **{k: f"u.{k}" for k in _UNIT_COLUMNS},
         "year": "d.year::bigint",
         "template": "d.template",
         "status": "d.status",
+        "canonical": "d.canonical::boolean"
+        if _has_column(con, "documents", "canonical")
+        else "null::boolean",
         "format": "d.format",
         "published": "try_cast(d.published as date)",
         "deadline": "dl.deadline",

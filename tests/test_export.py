@@ -195,3 +195,41 @@ def test_long_labels_follow_the_language(ds: Path, tmp_path: Path):
     shutil.copytree(ds, copy)
     shutil.rmtree(copy / "findings.parquet")  # findings are optional: counts are 0
     assert (wide_frame(load(copy))["n_findings"] == 0).all()
+
+
+def test_townships_and_the_canonical_report_are_columns(tmp_path: Path):
+    """A body's township and its 9-digit code, and which of a body's reports for a year counts."""
+    from corpus.export import report_meta
+
+    docs = pd.DataFrame(
+        {
+            "doc_id": ["a", "b"],
+            "source": ["a.txt", "b.txt"],
+            "format": ["txt", "txt"],
+            "status": ["ok", "ok"],
+            "agency": ["沂源县南麻街道办事处", "城关镇人民政府"],
+            "year": [2024, 2024],
+            "template": ["2021", "2021"],
+            "published": [None, None],
+        }
+    )
+    meta = report_meta(docs, pd.DataFrame(columns=["doc_id", "severity"])).set_index("doc_id")
+    assert (meta.at["a", "township"], meta.at["a", "township_code"]) == ("南麻街道", "370323002")
+    assert meta.at["a", "division"] == "370323" and meta.at["a", "county"] == "沂源县"
+    assert meta.at["b", "township"] == "城关镇" and pd.isna(meta.at["b", "township_code"])  # 82 of that name
+    assert meta["canonical"].isna().all()  # a dataset without the column: unknown, not True
+
+    # the same report found twice (its bytes differ): one of the two counts
+    from corpus.run import run_extract
+
+    src = tmp_path / "in"
+    src.mkdir()
+    text = (REAL / "2024_yiyuan_kejiju.txt").read_bytes()
+    (src / "a.txt").write_bytes(text)
+    (src / "b.txt").write_bytes(text + "\n（本页无正文）\n".encode())
+    run_extract([src], tmp_path / "out", jobs=1, narrative=False)
+    wide = wide_frame(load(tmp_path / "out"))
+    assert sorted(wide["canonical"].tolist()) == [False, True]
+    export(tmp_path / "out", tmp_path / "w.dta", wide=True)
+    back = pd.read_stata(tmp_path / "w.dta")
+    assert sorted(back["canonical"].tolist()) == [0, 1]
