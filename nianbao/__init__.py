@@ -6,6 +6,7 @@
     ds.documents, ds.cells, ds.findings        # the datasets as pandas DataFrames
     ds.wide()                                  # one row per report, one column per standard cell
     ds.sql("select * from findings")           # DuckDB over every dataset
+    ds.view("requests")                        # reports, requests, refusals, reviews_lawsuits, labels
 
 The library behind it lives in the packages ``extract`` (bytes to documents),
 ``normalize`` (standard cells, validation) and ``corpus`` (batch runs, exports).
