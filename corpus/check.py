@@ -32,6 +32,7 @@ import pyarrow.parquet as pq
 from rich.console import Console
 from rich.table import Table
 
+from corpus import incremental as inc
 from corpus.lock import output_lock
 from corpus.manifest import CORPUS_STATE, MANIFEST, Manifest
 from corpus.store import (
@@ -46,7 +47,7 @@ from corpus.store import (
 )
 from corpus.versions import with_origins
 from normalize.agencies import agency_key, classify, kind_of
-from normalize.crossdoc import crossdoc_findings, finding_row, findings_frame
+from normalize.crossdoc import crossdoc_findings, finding_row, findings_frame, narratives
 from normalize.records import SEVERITIES, ReportMeta, StdCell
 from normalize.validate import validate_report
 
@@ -55,7 +56,19 @@ FINDINGS_SCHEMA = SCHEMAS["findings"]
 UNITS_SCHEMA = pa.schema(
     [
         (name, pa.string())
-        for name in ("name", "key", "level", "kind", "province", "city", "county", "township", "division")
+        for name in (
+            "name",
+            "key",
+            "level",
+            "kind",
+            "province",
+            "city",
+            "county",
+            "township",
+            "division",
+            "township_code",
+            "ambiguity",
+        )
     ]
     + [("reports", pa.int32())]
 )
@@ -149,34 +162,115 @@ def _read(out: Path, name: str, columns: list[str]) -> pd.DataFrame:
     return df[[c for c in columns if c in df.columns]]
 
 
-def update_corpus_findings(out: Path) -> pd.DataFrame:
-    """Recompute the findings across reports and write them, one file per report year.
+def update_corpus_findings(out: Path, *, full: bool = False) -> pd.DataFrame:
+    """Bring the findings across reports up to date and write them, one file per report year.
 
-    Each year's file is written beside its final place and renamed into it; years
-    left without such findings lose their file.  Returns the findings written.
+    Incremental where the dataset has a manifest and :mod:`corpus.incremental` a state
+    of the last computation: only the bodies whose reports changed are checked again
+    (and ``copy.same_year`` for the changed reports).  ``full`` (``nianbao check``: the
+    rules may have changed) recomputes everything.  Each year's file is written beside
+    its final place and renamed into it; years left without such findings lose their
+    file.  Returns every finding across reports.
     """
     documents = _read(out, "documents", ["doc_id", "status", "agency", "year", "template", "published"])
     documents = documents.drop_duplicates("doc_id")
     documents = with_version_columns(out, documents)
+    if not (out / MANIFEST).exists():
+        cells = _read(out, "cells", ["doc_id", "table", "row", "col", "value"])
+        sections = _read(out, "sections", ["doc_id", "section", "text"])
+        found = corpus_findings(documents, cells, sections)
+        _write_years(out, _by_year(found, documents), replace_all=True)
+        return found
+    now = inc.snapshot(documents, inc.fingerprints(documents, inc.written_at(out)))
+    state = inc.State(out)
+    try:
+        before = state.docs() if state.valid() and not full else None
+        if before is None:
+            return _full_corpus_findings(out, documents, now, state)
+        return _incremental_corpus_findings(out, documents, now, before, state)
+    finally:
+        state.close()
+
+
+def _full_corpus_findings(out: Path, documents: pd.DataFrame, now: dict, state: inc.State) -> pd.DataFrame:
     cells = _read(out, "cells", ["doc_id", "table", "row", "col", "value"])
     sections = _read(out, "sections", ["doc_id", "section", "text"])
     found = corpus_findings(documents, cells, sections)
+    _write_years(out, _by_year(found, documents), replace_all=True)
+    bodies = {k for k, _y, _fp in now.values() if k}
+    work = inc.Work("full", len(documents), len(now), len(bodies), len(documents))
+    state.save(now, inc.band_index(documents, narratives(sections)), [], work, full=True)
+    return found
+
+
+def _incremental_corpus_findings(
+    out: Path, documents: pd.DataFrame, now: dict, before: dict, state: inc.State
+) -> pd.DataFrame:
+    changed = inc.changed_since(now, before)
+    if not changed:
+        state.save({}, {}, [], inc.Work("unchanged", len(documents)), full=False)
+        return _all_corpus_findings(out)
+    keys, body_docs = inc.touched(changed, now, before)
+    work = inc.Work("incremental", len(documents), len(changed), len(keys), len(body_docs))
+    sub = documents[documents["doc_id"].isin(body_docs)]
+    cells = inc.read_rows(out, "cells", body_docs, ["doc_id", "table", "row", "col", "value"])
+    sections = inc.read_rows(out, "sections", body_docs, ["doc_id", "section", "text"])
+    texts = narratives(sections)
+    body = crossdoc_findings(sub, cells, sections, same_year=False)
+    changed_now = changed & now.keys()
+    bands = inc.band_index(documents[documents["doc_id"].isin(changed_now)], texts)
+    same = findings_frame(inc.same_year_findings(state, documents, bands, texts, out, work))
+    new = with_ids(pd.concat([body, same], ignore_index=True) if len(same) else body, "corpus")
+    years = {now[d][1] for d in body_docs} | {before[d][1] for d in changed if d in before}
+    years = {UNKNOWN_YEAR if y is None else int(y) for y in years}
+    new_by_year = _by_year(new, documents)
+    previous = inc.findings_of_years(out, CORPUS_FINDINGS, years | set(new_by_year))
+    empty = new.iloc[0:0]
+    merged = {}
+    for year, prev in previous.items():
+        mine = new_by_year.get(year, empty)
+        merged[year] = mine if prev is None else inc.replace_rows(prev, mine, body_docs, changed)
+    _write_years(out, merged, replace_all=False)
+    state.save({d: now[d] for d in changed_now}, bands, changed - now.keys(), work, full=False)
+    return _all_corpus_findings(out)
+
+
+def _by_year(found: pd.DataFrame, documents: pd.DataFrame) -> dict[int, pd.DataFrame]:
+    """Findings split by the report year of the report they are on."""
     years = dict(zip(documents["doc_id"], documents["year"], strict=True))
     found_years = [years.get(d) for d in found["doc_id"]]
     key = pd.Series([UNKNOWN_YEAR if y is None or pd.isna(y) else int(y) for y in found_years], dtype="int64")
+    return {int(y): g for y, g in found.groupby(key.values, sort=True)}
+
+
+def _write_years(out: Path, by_year: dict[int, pd.DataFrame], *, replace_all: bool) -> None:
+    """Write each year's corpus findings file (an empty frame removes it); ``replace_all``:
+    the years not given lose theirs."""
     root = dataset_path(out, "findings")
     written = set()
-    for year, g in found.groupby(key.values, sort=True):
+    for year, g in sorted(by_year.items()):
         folder = root / f"{PARTITION}={int(year)}"
+        if not len(g):
+            (folder / CORPUS_FINDINGS).unlink(missing_ok=True)
+            continue
         folder.mkdir(parents=True, exist_ok=True)
         tmp = folder / f".{CORPUS_FINDINGS}.{uuid.uuid4().hex[:8]}.tmp"
         pq.write_table(_arrow(g), tmp, compression="zstd")
         os.replace(tmp, folder / CORPUS_FINDINGS)
         written.add(folder / CORPUS_FINDINGS)
-    for old in root.glob(f"{PARTITION}=*/{CORPUS_FINDINGS}"):
-        if old not in written:
-            old.unlink()
-    return found
+    if replace_all:
+        for old in root.glob(f"{PARTITION}=*/{CORPUS_FINDINGS}"):
+            if old not in written:
+                old.unlink()
+
+
+def _all_corpus_findings(out: Path) -> pd.DataFrame:
+    files = sorted(dataset_path(out, "findings").glob(f"{PARTITION}=*/{CORPUS_FINDINGS}"))
+    frames = [pd.read_parquet(f) for f in files]
+    frames = [f.drop(columns=[PARTITION], errors="ignore") for f in frames if len(f)]
+    if not frames:
+        return with_ids(findings_frame([]), "corpus")
+    return pd.concat(frames, ignore_index=True)
 
 
 def with_version_columns(out: Path, documents: pd.DataFrame) -> pd.DataFrame:
@@ -364,7 +458,7 @@ def _check_locked(dataset_dir: Path, console: Console | None) -> CheckSummary:
             report_counts = refresh_report_findings(manifest)
             for path in dataset_path(dataset_dir, "findings").glob("*.parquet"):
                 path.unlink()  # a flat file of an older check (the parts now hold those rows)
-            cross = update_corpus_findings(dataset_dir)
+            cross = update_corpus_findings(dataset_dir, full=True)  # the rules may have changed
             manifest.refresh_documents(cross["doc_id"].value_counts().to_dict(), report_counts)
             manifest.set_meta(CORPUS_STATE, "done")
         finally:

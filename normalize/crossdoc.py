@@ -23,13 +23,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from functools import cache
 
 import pandas as pd
+from datasketch import MinHash, MinHashLSH
 
 from normalize.agencies import agency_key
 from normalize.records import Finding
 from normalize.rules import finding
-from normalize.similarity import jaccard, near_duplicates, shingles
+from normalize.similarity import NUM_PERM, fold, jaccard, near_duplicates, shingles
 from normalize.spec import table_spec
 from normalize.validate import fmt
 from normalize.versions import canonical_flags, groups, why
@@ -48,6 +50,7 @@ FINDING_COLUMNS = (
     "other_doc_id",
     "similarity",
 )
+ACROSS_BODIES = frozenset({"copy.same_year"})  # every other rule compares one body's reports only
 COPY_PREVIOUS_THRESHOLD = 0.8
 COPY_SAME_YEAR_THRESHOLD = 0.8
 MIN_NARRATIVE_CHARS = 200
@@ -93,7 +96,7 @@ def _values(cells: pd.DataFrame) -> dict[str, Values]:
     return out
 
 
-def _usable(documents: pd.DataFrame) -> pd.DataFrame:
+def usable(documents: pd.DataFrame) -> pd.DataFrame:
     docs = documents[documents["status"].fillna("ok") != "failed"].copy()
     docs["key"] = [agency_key(a) if isinstance(a, str) else "" for a in docs["agency"]]
     docs = docs[(docs["key"] != "") & docs["year"].notna()]
@@ -207,6 +210,7 @@ def copy_rules(
     docs: pd.DataFrame,
     texts: Mapping[str, str],
     pairs: Iterable[tuple[pd.Series, pd.Series]],
+    same_year: bool = True,
 ) -> list[dict[str, object]]:
     """Copies of last year's own text (paired directly) and of other bodies' same-year text (LSH)."""
     out = []
@@ -224,22 +228,56 @@ def copy_rules(
                 actual=f"{sim:.0%}",
             )
             out.append(finding_row(cur["doc_id"], f, other_doc_id=prev["doc_id"], similarity=sim))
-    info = docs.set_index("doc_id")
-    for _, g in docs.groupby("year"):
-        year_texts = {d: texts[d] for d in g["doc_id"] if d in texts}
-        for a, b, sim in near_duplicates(year_texts, COPY_SAME_YEAR_THRESHOLD, min_chars=MIN_NARRATIVE_CHARS):
-            if info.at[a, "key"] == info.at[b, "key"]:
-                continue  # one body's report twice (two files of one report)
-            for me, other in ((a, b), (b, a)):
-                f = finding(
-                    "copy.same_year",
-                    f"narrative {sim:.0%} similar to {info.at[other, 'agency']}'s {info.at[other, 'year']} "
-                    f"report ({other[:12]})",
-                    expected=f"< {COPY_SAME_YEAR_THRESHOLD:.0%}",
-                    actual=f"{sim:.0%}",
-                )
-                out.append(finding_row(me, f, other_doc_id=other, similarity=sim))
+    if same_year:
+        for _, g in docs.groupby("year"):
+            year_texts = {d: texts[d] for d in g["doc_id"] if d in texts}
+            pairs_found = near_duplicates(year_texts, COPY_SAME_YEAR_THRESHOLD, min_chars=MIN_NARRATIVE_CHARS)
+            out += same_year_rows(docs, pairs_found)
     return out
+
+
+def same_year_rows(docs: pd.DataFrame, pairs: Iterable[tuple[str, str, float]]) -> list[dict[str, object]]:
+    """``copy.same_year`` for near-duplicate pairs of one year: one finding each way,
+    none for one body's two reports.  ``docs`` holds both reports of every pair."""
+    info = docs.drop_duplicates("doc_id").set_index("doc_id")
+    out = []
+    for a, b, sim in pairs:
+        if info.at[a, "key"] == info.at[b, "key"]:
+            continue  # one body's report twice (two files of one report)
+        for me, other in ((a, b), (b, a)):
+            f = finding(
+                "copy.same_year",
+                f"narrative {sim:.0%} similar to {info.at[other, 'agency']}'s {info.at[other, 'year']} "
+                f"report ({other[:12]})",
+                expected=f"< {COPY_SAME_YEAR_THRESHOLD:.0%}",
+                actual=f"{sim:.0%}",
+            )
+            out.append(finding_row(me, f, other_doc_id=other, similarity=sim))
+    return out
+
+
+def band_keys(text: str) -> list[bytes]:
+    """The MinHash LSH band keys of a narrative, as :func:`near_duplicates` indexes it:
+    two narratives of one year are compared exactly when they share a key.  Empty for a
+    narrative too short to be compared."""
+    if len(fold(text)) < MIN_NARRATIVE_CHARS:
+        return []
+    m = MinHash(num_perm=NUM_PERM)
+    m.update_batch([s.encode("utf-8") for s in shingles(text)])
+    b, r = _bands()
+    return [m.hashvalues[i * r : (i + 1) * r].tobytes() for i in range(b)]
+
+
+@cache
+def _bands() -> tuple[int, int]:
+    lsh = MinHashLSH(threshold=max(0.05, COPY_SAME_YEAR_THRESHOLD - 0.1), num_perm=NUM_PERM)
+    return lsh.b, lsh.r
+
+
+def copy_score(a: str, b: str) -> float | None:
+    """The similarity of two narratives if it makes them copies (``copy.same_year``), else None."""
+    sim = jaccard(shingles(a), shingles(b))
+    return sim if sim >= COPY_SAME_YEAR_THRESHOLD else None
 
 
 def _name(row: Mapping[str, object]) -> str:
@@ -273,15 +311,19 @@ def duplicate_rule(records: list[dict[str, object]]) -> list[dict[str, object]]:
     return out
 
 
-def crossdoc_findings(documents: pd.DataFrame, cells: pd.DataFrame, sections: pd.DataFrame) -> pd.DataFrame:
+def crossdoc_findings(
+    documents: pd.DataFrame, cells: pd.DataFrame, sections: pd.DataFrame, *, same_year: bool = True
+) -> pd.DataFrame:
     """Every cross-report rule over the three datasets; a findings DataFrame.
 
     ``documents`` may carry the columns :mod:`normalize.versions` ranks by (``title``,
     ``sources``, ``n_cells``, ``n_sections``, ``fetched_at``); the rules across years
-    compare only the canonical report of each body and year."""
+    compare only the canonical report of each body and year.  ``same_year=False``
+    leaves out ``copy.same_year``, the one rule across bodies: the others look at one
+    body's reports only, so they can be run over a few bodies (:data:`BODY_RULES`)."""
     records = documents.drop_duplicates("doc_id").to_dict("records")
     rows: list[dict[str, object]] = duplicate_rule(records)
-    docs = _usable(documents)
+    docs = usable(documents)
     if docs.empty:
         return findings_frame(rows)
     docs = docs.drop_duplicates("doc_id")
@@ -292,5 +334,6 @@ def crossdoc_findings(documents: pd.DataFrame, cells: pd.DataFrame, sections: pd
         rows += carry_rule(cur, prev, vals)
         rows += in_force_rule(cur, prev, vals)
     rows += all_zero_rule(docs, vals)
-    rows += copy_rules(docs, narratives(sections[sections["doc_id"].isin(docs["doc_id"])]), pairs)
+    texts = narratives(sections[sections["doc_id"].isin(docs["doc_id"])])
+    rows += copy_rules(docs, texts, pairs, same_year)
     return findings_frame(rows)
