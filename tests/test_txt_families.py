@@ -272,3 +272,31 @@ def test_cells_saved_one_a_line_with_no_mark():
     assert [cells[("t2", "normative_doc", c)] for c in ("issued", "repealed", "in_force")] == [4, 1, 9]
     assert cells[("t3", "new_received", "commercial")] is None and cells[("t3", "new_received", "total")] == 2
     assert cells[("t3", "denied.internal_affairs", "natural_person")] == 1
+
+
+def test_cells_saved_one_a_line_blank_rows_wrapped_labels_and_headings():
+    # mostly blank cells (too few lone numbers for the count alone), a row all blank
+    # (its empty lines, then the next label), a table 二 label wrapped without a mark,
+    # a part heading wrapped before its list mark
+    text = (
+        "二、主动公开政府信息情况\n第二十条 第\n（一）项\n信息内容\n本年制发件数\n本年废止件数\n现行有效件数\n"
+        "规章\n\n\n\n行政规\n范性文件\n2\n1\n14\n\n"
+        "第二十条第（五）项\n信息内容\n本年处理决定数量\n行政许可\n7\n\n"
+        "第二十条第（八）项\n信息内容\n本年收费金额（单位：万元）\n行政事业性收费\n\n\n"
+        "三、收到和处理政府信息公开申请情况\n申请人情况\n自然人\n法人或其他组织\n总计\n\n"
+        "商业企业\n科研机构\n社会公益组织\n法律服务机构\n其他\n\n\n\n"
+        "一、本年新收政府信息公开申\n请数量\n2\n1\n\n\n\n\n3\n"
+        "二、上年结转政府信息公开申请数量\n\n\n\n\n\n\n\n"
+        "三、本年度办理结果\n（一）予以公开\n1\n\n\n\n\n\n1\n"
+        "六、其他需要报告的事项\n无。\n"
+    )
+    cells = _cells(text)
+    assert [cells[("t2", "regulation", c)] for c in ("issued", "repealed", "in_force")] == [None] * 3
+    assert [cells[("t2", "normative_doc", c)] for c in ("issued", "repealed", "in_force")] == [2, 1, 14]
+    assert cells[("t2", "admin_license", "decisions")] == 7
+    assert cells[("t2", "admin_fee", "fee_amount_wan")] is None
+    assert (
+        cells[("t3", "new_received", "natural_person")] == 2 and cells[("t3", "new_received", "total")] == 3
+    )
+    assert [cells[("t3", "carried_over", c)] for c in ("natural_person", "total")] == [None, None]
+    assert cells[("t3", "granted", "total")] == 1

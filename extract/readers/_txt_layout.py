@@ -35,7 +35,7 @@ MARK = re.compile(
     r"^(?:[（(]\s*[一二三四五六七八九十\d]+\s*[)）]|\d+\s*[.、．]|[一二三四五六七八九十]+\s*[、.．])"
 )
 # Words that open a part of table 二 or a header, never a row label's continuation.
-_HEADERISH = re.compile(r"^(?:第二十条|信息内容|申请人情况)")
+HEADERISH = re.compile(r"^(?:第二十条|信息内容|申请人情况)")
 _SECTION_HEAD = re.compile(r"^\s*[一二三四五六]\s*[、.．]")
 
 
@@ -191,7 +191,7 @@ def looks_laid_out(lines: list[str]) -> bool:
             len(p.labels) > 1
             or len(ln.strip()) > 24
             or _SECTION_HEAD.match(ln)
-            or _HEADERISH.match(ln.strip())
+            or HEADERISH.match(ln.strip())
         ):
             since = None  # a header row, prose or a heading: value lines around it are not one row
     return gaps >= 2
@@ -315,7 +315,7 @@ def _share(rows: list[_Row], between: list[_Line], nxt: _Row | None, table_x: in
     to_next = False
     for line in between:
         for f in line.labels:
-            if (value_x is not None and f.x >= value_x - 2) or _HEADERISH.match(f.text):
+            if (value_x is not None and f.x >= value_x - 2) or HEADERISH.match(f.text):
                 rows.append(_header(line, f))
                 prev = None
                 continue
@@ -363,7 +363,7 @@ def header_words(frags: list[Frag], line_nos: list[int]) -> list[tuple[str, floa
             if line_nos[j] == line_nos[k] or j in parent.values():
                 continue
             aligned = abs(g.x - f.x) <= 1 or abs((g.x + g.end) / 2 - (f.x + f.end) / 2) <= 1.5
-            whole = _HEADERISH.match(f.text) or _HEADERISH.match(g.text)  # 第二十条…, 信息内容
+            whole = HEADERISH.match(f.text) or HEADERISH.match(g.text)  # 第二十条…, 信息内容
             if aligned and not whole and len(f.text) <= len(g.text):
                 parent[k] = j
                 break

@@ -67,11 +67,11 @@ def _bare_cells(lines: list[str]) -> list[Block] | None:
     row is its label lines and the value lines after them: a label line opening with a
     list mark starts a new label, one without continues a marked label above it (a wrap);
     empty lines among the values are blank cells (extra ones at a row's end are the
-    merges' and are trimmed by the mapping).  None when the text is not of this kind.
+    merges' and are trimmed by the mapping); a row label followed only by empty lines is
+    a row of blank cells; two or three unmarked label lines after a row are one label
+    wrapped (其他对外管 / 理服务事项).  None when the text is not of this kind.
     """
-    if sum(1 for ln in lines if layout.NUMBER.match(ln.strip(_BLANK))) < 30 or any(
-        "\t" in ln or ln.strip().endswith("|") for ln in lines
-    ):
+    if any("\t" in ln or ln.strip().endswith("|") for ln in lines) or not _looks_bare(lines):
         return None
     blocks: list[Block] = []
     part = 0
@@ -79,7 +79,7 @@ def _bare_cells(lines: list[str]) -> list[Block] | None:
     for i, line in enumerate(lines):
         n = heading_number(line.strip(_BLANK))
         if n is not None:
-            blocks += _bare_table(region)
+            blocks += _bare_table(region, part)
             region = []
             part = n
             blocks.append(Paragraph(line.strip(_BLANK), Provenance(lines=(i + 1, i + 1))))
@@ -87,11 +87,42 @@ def _bare_cells(lines: list[str]) -> list[Block] | None:
             region.append((i, line))
         elif line.strip(_BLANK) and not _IMAGE.match(line.strip()):
             blocks.append(Paragraph(line.strip(_BLANK), Provenance(lines=(i + 1, i + 1))))
-    blocks += _bare_table(region)
+    blocks += _bare_table(region, part)
     return blocks
 
 
-def _bare_table(region: list[tuple[int, str]]) -> list[Block]:
+def _looks_bare(lines: list[str]) -> bool:
+    """Numbers on lines of their own, many of them; or fewer (a report of mostly blank
+    cells) with the header words alone on their lines and no column laid out by spaces."""
+    stripped = [ln.strip(_BLANK) for ln in lines]
+    numbers = sum(1 for s in stripped if layout.NUMBER.match(s))
+    if numbers >= 30:
+        return True
+    spaced = sum(1 for s in stripped if _SPACED.search(s))
+    return numbers >= 8 and "信息内容" in stripped and spaced <= 2
+
+
+_SPACED = re.compile(r"\S {2,}\S")
+
+
+def _opens(label: str) -> bool:
+    """A label line that starts something (a list mark, 第二十条…, 信息内容): never a wrap's tail."""
+    return bool(layout.MARK.match(label) or layout.HEADERISH.match(label))
+
+
+# A column heading of table 二 (本年制发件数, 处理决定数量, 采购总金额, 本年增/减, …).
+_COLUMN_WORD = re.compile(r"(?:数量|件数|金额|增/减|万元[）)])$")
+
+
+def _row_label(label: str, part: int) -> bool:
+    """A row's label, not a heading: table 三's rows carry list marks; table 二's rows are
+    the lines that are neither a part heading nor a column heading."""
+    if layout.MARK.match(label):
+        return True
+    return part == 2 and not layout.HEADERISH.match(label) and not _COLUMN_WORD.search(label)
+
+
+def _bare_table(region: list[tuple[int, str]], part: int = 0) -> list[Block]:
     rows: list[list[str]] = []
     provs: list[list[Provenance | None]] = []
     labels: list[str] = []
@@ -113,6 +144,8 @@ def _bare_table(region: list[tuple[int, str]]) -> list[Block]:
             own = 1
             if len(labels) >= 2 and layout.MARK.match(labels[-1]) and layout.MARK.match(labels[-2]):
                 own = 2
+            elif after_row and 2 <= len(labels) <= 3 and not any(_opens(lab) for lab in labels):
+                labels[:] = ["".join(labels)]  # a label without a mark wrapped (其他对外管 / 理服务事项)
         elif not values:
             own = len(labels)
         for lab in labels[: len(labels) - own]:
@@ -124,6 +157,7 @@ def _bare_table(region: list[tuple[int, str]]) -> list[Block]:
             provs.append([prov] * len(cells))
 
     pending = 0  # empty lines after a label, before any value
+    after_row = False  # the labels follow a row with values (not a header above the first)
     for i, line in region:
         s = line.strip(_BLANK)
         if not s:
@@ -140,19 +174,27 @@ def _bare_table(region: list[tuple[int, str]]) -> list[Block]:
             values.append(s)
             last = i + 1
             continue
-        if labels and not values and pending == 1:
+        if labels and not values and pending and _row_label(labels[-1], part):
+            # A row whose cells are all blank: its empty lines, then the next label (extra
+            # ones, a merge's covered slots, are trimmed by the mapping).
+            values += [""] * pending
+        elif labels and not values and pending == 1:
             values.append("")  # one empty line under a label and then the next: a blank cell
         pending = 0
         if values:  # a label after values: a new row
             close()
-            labels, values, first = [], [], i + 1
-        if labels and not layout.MARK.match(s) and layout.MARK.match(labels[-1]):
+            labels, values, first, after_row = [], [], i + 1, True
+        if labels and labels[-1].startswith("第二十条") and "项" not in labels[-1]:
+            labels[-1] += s  # a wrapped part heading: 第二十条 第 / （一）项
+        elif labels and not _opens(s) and layout.MARK.match(labels[-1]):
             labels[-1] += s  # a wrapped label
         else:
             if not labels:
                 first = i + 1
             labels.append(s)
         last = i + 1
+    if labels and not values and pending and _row_label(labels[-1], part):
+        values += [""] * pending  # the part's last row, all blank
     close()
     if not any(any(layout.NUMBER.match(c) for c in r) for r in rows):
         return [Paragraph(" ".join(r), p[0] if p else None) for r, p in zip(rows, provs, strict=True) if r]
