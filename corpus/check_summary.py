@@ -236,7 +236,7 @@ def print_overview(
             f"{rule_name(r, lang) if lang == 'zh' else r} ×{n}" for r, n in b.top_rules
         )
         bodies.add_row(
-            escape(b.name or t["unknown"]),
+            escape(b.name if isinstance(b.name, str) else t["unknown"]),
             str(b.reports),
             str(b.errors),
             str(b.warnings),

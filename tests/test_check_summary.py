@@ -105,3 +105,22 @@ def test_the_check_command(checked, tmp_path: Path):
     assert "on time:" in result.output and "more bodies not listed" in result.output
     bad = CliRunner().invoke(app, ["check", str(copy), "--lang", "fr"])
     assert bad.exit_code == 2
+
+
+def test_reports_without_a_body_or_a_date(tmp_path: Path):
+    """A failed file and a report whose body is not named: counted, listed as unknown, no crash."""
+    from corpus.run import run_extract
+    from tests.conftest import REAL
+
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(REAL / "2024_yiyuan_kejiju.txt", src)
+    (src / "broken.docx").write_bytes(b"PK\x03\x04 not a zip")
+    (src / "untitled.txt").write_text("一些文字，没有标题。\n二、主动公开政府信息情况\n", "utf-8")
+    run_extract([src], tmp_path / "out", jobs=1, narrative=False)
+    summary = run_check(tmp_path / "out")
+    ov = overview(tmp_path / "out", summary)
+    assert (ov.on_time, ov.dated) == (1, 1) and ov.bodies["reports"].sum() == 3
+    zh = _text(tmp_path / "out", summary, lang="zh", limit=0)
+    assert "（机关不明）" in zh and "2 份无发布日期" in zh and "沂源县科学技术局" in zh
+    assert "(body unknown)" in _text(tmp_path / "out", summary, lang="en", limit=0)
