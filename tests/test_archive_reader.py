@@ -1,13 +1,16 @@
-"""Zip archives walked like folders: member paths, GBK names, and what is refused."""
+"""Zip and 7z archives walked like folders: member paths, GBK names, and what is refused."""
 
 from __future__ import annotations
 
 import io
 import random
+import struct
 import zipfile
+import zlib
 from pathlib import Path
 
 import pandas as pd
+import py7zr
 import pytest
 
 from corpus.run import iter_listing, run_extract
@@ -137,11 +140,79 @@ def test_a_zip_met_as_one_document(report_docx: bytes):
     assert process(make_zip([]), "e.zip").status == "failed"
 
 
-def test_rar_and_7z_are_recognised_and_refused():
+def test_rar_is_refused_and_a_broken_7z_is_corrupt():
     rar = b"Rar!\x1a\x07\x01\x00" + bytes(64)
     sz = b"7z\xbc\xaf\x27\x1c\x00\x04" + bytes(64)
     assert detect(rar, "a.rar") == Format.RAR and detect(sz, "a.7z") == Format.SEVEN_Z
     assert "RAR archive" in process(rar, "a.rar").error
-    assert "7z archive" in process(sz, "a.7z").error
+    assert "corrupt 7z archive" in process(sz, "a.7z").error
     with pytest.raises(UnsupportedFormat):
         archive.read_rar(rar)
+
+
+# --- 7z -----------------------------------------------------------------------------
+
+
+def make_7z(
+    members: list[tuple[str, bytes]], password: str | None = None, encrypt_header: bool = False
+) -> bytes:
+    buf = io.BytesIO()
+    with py7zr.SevenZipFile(buf, "w", password=password, header_encryption=encrypt_header) as z:
+        if not encrypt_header:
+            z.set_encoded_header_mode(False)  # names in the clear, so a test can rename one
+        for name, data in members:
+            z.writestr(data, name)
+    return buf.getvalue()
+
+
+def renamed_7z(data: bytes, old: str, new: str) -> bytes:
+    """Swap a member name of the same length (py7zr refuses to write ``../x``), with the
+    header's CRC and the start header's CRC made right again."""
+    assert len(old) == len(new)
+    d = bytearray(data.replace(old.encode("utf-16-le"), new.encode("utf-16-le")))
+    offset, size = struct.unpack_from("<QQ", d, 12)
+    struct.pack_into("<I", d, 28, zlib.crc32(d[32 + offset : 32 + offset + size]))
+    struct.pack_into("<I", d, 8, zlib.crc32(d[12:32]))
+    return bytes(d)
+
+
+def test_a_7z_is_walked_like_a_zip(tmp_path: Path, report_docx: bytes):
+    src = tmp_path / "in"
+    src.mkdir()
+    bundle = make_7z(
+        [
+            ("年报/2023年度报告.docx", report_docx),
+            ("aa/evil.docx", report_docx),
+            ("inner.zip", make_zip([("r.docx", report_docx)])),
+        ]
+    )
+    (src / "bundle.7z").write_bytes(renamed_7z(bundle, "aa/evil.docx", "../evil.docx"))
+    (src / "one.7z").write_bytes(make_7z([("报告.docx", report_docx)]))
+    (src / "bomb.7z").write_bytes(make_7z([("bomb.txt", bytes(8 << 20))]))  # 8 MB of zeros: a few KB
+    (src / "broken.7z").write_bytes(bundle[: len(bundle) // 2])
+    summary = run_extract([src], tmp_path / "out", jobs=1, narrative=False)
+    assert summary.inputs == 6
+    m = pd.read_parquet(tmp_path / "out" / "manifest.parquet").set_index("source")
+    b = f"{src}/bundle.7z!/"
+    assert m.loc[b + "年报/2023年度报告.docx", "status"] == "ok"
+    assert m.loc[b + "inner.zip!/r.docx", "status"] == "ok"
+    assert "leaves the archive" in m.loc[b + "..%2Fevil.docx", "error"]
+    assert "bomb" in m.loc[f"{src}/bomb.7z", "error"]
+    assert m.loc[f"{src}/one.7z!/报告.docx", "status"] == "ok"
+    assert "corrupt 7z archive" in m.loc[f"{src}/broken.7z", "error"]
+    data, size, _ = read_input(f"{src}/bundle.7z!/年报/2023年度报告.docx")
+    assert data == report_docx and size == len(report_docx)
+
+
+def test_a_7z_met_as_one_document_and_its_passwords(report_docx: bytes):
+    one = make_7z([("报告.docx", report_docx)])
+    assert detect(one, "report.doc") == Format.SEVEN_Z
+    r = process(one, "report.doc")
+    assert r.status == "ok" and r.format == "docx"
+    r = process(make_7z([("a.docx", report_docx), ("b.docx", report_docx)]), "two.7z")
+    assert r.status == "failed" and "list it under a .7z name" in r.error
+    with pytest.raises(EncryptedDocument, match="password"):
+        archive.read_7z(make_7z([("r.docx", report_docx)], password="pw"), "x.7z")
+    with pytest.raises(EncryptedDocument, match="header is encrypted"):
+        archive.read_7z(make_7z([("r.docx", report_docx)], password="pw", encrypt_header=True), "x.7z")
+    assert process(make_7z([]), "e.7z").status == "failed"

@@ -1,7 +1,7 @@
-"""Zip archives: walked like a folder, each member an input of its own.
+"""Zip and 7z archives: walked like a folder, each member an input of its own.
 
 Agencies bundle a report with its attachments (the tables as a workbook, a scanned
-copy) in a ``.zip``.  A member is named ``archive.zip!/inner/path`` wherever a file
+copy) in a ``.zip`` (or a ``.7z``).  A member is named ``archive.zip!/inner/path`` wherever a file
 path would stand (``documents.source``, the manifest), and read through
 :func:`read_input`, which takes a plain path or a member path alike.  An archive inside
 an archive is walked too, down to :data:`MAX_DEPTH` (``a.zip!/b.zip!/report.docx``).
@@ -25,12 +25,16 @@ Refused, each with its reason (a failed ``documents`` row, the run goes on):
 * an archive nested deeper than :data:`MAX_DEPTH`;
 * a password-protected member (flag bit 0): :class:`EncryptedDocument`.
 
+7z archives are opened with py7zr and refused by the same rules on the sizes their
+header states, plus a cap on all members together (a solid archive unpacks the members
+before the one asked for): :mod:`extract.readers._sevenzip`.  Their names are UTF-16.
+
 ``read`` (the registry's reader for ``Format.ZIP``) serves a zip met as one document (a
 zip under another name, or an archive passed to the pipeline directly): an archive
 holding exactly one file is read as that file; any other is refused with the advice to
-list it under its ``.zip`` name.  RAR and 7z archives are recognised and refused: no
-maintained pure-Python reader exists for RAR (rarfile drives the external ``unrar``
-tool), and 7z (py7zr) is not among the dependencies.
+list it under its ``.zip`` (``.7z``) name; ``read_7z`` does the same for 7z.  RAR
+archives are recognised and refused: no maintained pure-Python reader exists for RAR
+(rarfile drives the external ``unrar`` tool).
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import PurePosixPath
+from typing import Any
 from urllib.parse import quote
 
 from extract.errors import CorruptDocument, EmptyDocument, EncryptedDocument, ExtractError, UnsupportedFormat
@@ -49,7 +54,8 @@ from extract.model import Document
 
 MAX_DEPTH = 2  # an archive in an archive is read; one more level is refused
 SEP = "!/"
-ARCHIVE_SUFFIXES = frozenset({".zip"})
+ARCHIVE_SUFFIXES = frozenset({".zip", ".7z"})
+SEVEN_Z_MAGIC = b"7z\xbc\xaf\x27\x1c"
 
 
 class ArchiveRefused(LimitExceeded):
@@ -57,7 +63,7 @@ class ArchiveRefused(LimitExceeded):
 
 
 def is_archive_name(name: str) -> bool:
-    """Whether a file is listed as a folder of members (by its name: ``.zip``)."""
+    """Whether a file is listed as a folder of members (by its name: ``.zip``, ``.7z``)."""
     return PurePosixPath(name.replace("\\", "/")).suffix.lower() in ARCHIVE_SUFFIXES
 
 
@@ -154,6 +160,39 @@ def _entries(z: zipfile.ZipFile) -> list[tuple[str, str, zipfile.ZipInfo]]:
     return out
 
 
+class _Container:
+    """An opened archive, zip or 7z: its file members and their bytes."""
+
+    def __init__(self, data: bytes, where: str) -> None:
+        self.seven = None
+        self.zip = None
+        if data.startswith(SEVEN_Z_MAGIC):
+            from extract.readers._sevenzip import SevenZip
+
+            self.seven = SevenZip(data, where, ArchiveRefused)
+        else:
+            self.zip = open_zip(data, where)
+
+    def entries(self) -> list[tuple[str, str, Any]]:
+        """(label, name, member) of every file member, in archive order."""
+        if self.zip is not None:
+            return _entries(self.zip)
+        assert self.seven is not None
+        return [(_label(name), name, info) for name, info in self.seven.members() if not _skipped(name)]
+
+    def size(self, member: Any) -> int:
+        return member.file_size if self.zip is not None else self.seven.size(member)  # type: ignore[union-attr]
+
+    def read(self, member: Any, label: str) -> bytes:
+        if self.zip is not None:
+            return inflate(self.zip, member, label)
+        assert self.seven is not None
+        name = member.filename.replace("\\", "/")
+        if _unsafe(name):
+            raise ArchiveRefused(f"7z member {name!r} refused: its path leaves the archive")
+        return self.seven.read(member, label)
+
+
 # --- listing (the batch runner's folder walk) ------------------------------------------
 
 
@@ -183,26 +222,27 @@ def _list(
     data: bytes, where: str, depth: int, mtime_ns: int, skip: Callable[[str], bool] | None
 ) -> Iterator[tuple[str, int, int]]:
     try:
-        z = open_zip(data, where)
+        z = _Container(data, where)
     except ExtractError:
         if depth == 1:
             return  # the archive is listed as itself
         yield where, len(data), mtime_ns
         return
-    for label, name, info in _entries(z):
+    for label, name, info in z.entries():
         source = f"{where}{SEP}{label}"
+        size = z.size(info)
         if skip is not None and skip(name):
             continue
         if is_archive_name(name) and depth < MAX_DEPTH and label == name:
             try:
-                inner = inflate(z, info, label)
+                inner = z.read(info, label)
             except ExtractError:
-                yield source, info.file_size, mtime_ns  # refused: reading it says why
+                yield source, size, mtime_ns  # refused: reading it says why
                 continue
             found = list(_list(inner, source, depth + 1, mtime_ns, skip))
-            yield from found or [(source, info.file_size, mtime_ns)]
+            yield from found or [(source, size, mtime_ns)]
         else:
-            yield source, info.file_size, mtime_ns
+            yield source, size, mtime_ns
 
 
 # --- reading a listed input ------------------------------------------------------------
@@ -239,20 +279,23 @@ def read_input(source: str) -> tuple[bytes, int, int]:
     for depth, label in enumerate(inner, 1):
         if depth > MAX_DEPTH:
             raise ArchiveRefused(f"archive {where} nested deeper than {MAX_DEPTH} levels")
-        z = open_zip(data, where)
-        info = next((i for lab, _, i in _entries(z) if lab == label), None)
+        z = _Container(data, where)
+        info = next((i for lab, _, i in z.entries() if lab == label), None)
         if info is None:
             raise CorruptDocument(f"no member {label!r} in {where}")
-        data = inflate(z, info, label)
+        data = z.read(info, label)
         where = f"{where}{SEP}{label}"
-    if len(inner) >= MAX_DEPTH and _is_plain_zip(data):
+    if len(inner) >= MAX_DEPTH and _is_archive(data):
         raise ArchiveRefused(f"archive {where} refused: nested deeper than {MAX_DEPTH} levels")
     return data, len(data), st.st_mtime_ns
 
 
-def _is_plain_zip(data: bytes) -> bool:
+def _is_archive(data: bytes) -> bool:
+    """A zip that is no office package, or a 7z archive."""
     from extract.detect import Format, detect
 
+    if data.startswith(SEVEN_Z_MAGIC):
+        return True
     return data.startswith(b"PK\x03\x04") and detect(data) == Format.ZIP
 
 
@@ -260,30 +303,31 @@ def _is_plain_zip(data: bytes) -> bool:
 
 
 def read(data: bytes, name: str = "", depth: int = 1) -> Document:
-    """Read a zip holding exactly one file as that file (see the module doc)."""
+    """Read a zip or 7z archive holding exactly one file as that file (see the module doc)."""
     if not data:
         raise EmptyDocument("empty file")
-    z = open_zip(data, name or "archive")
-    entries = _entries(z)
+    kind = "7z" if data.startswith(SEVEN_Z_MAGIC) else "zip"
+    z = _Container(data, name or "archive")
+    entries = z.entries()
     if not entries:
-        raise EmptyDocument(f"zip archive {name} holds no file")
+        raise EmptyDocument(f"{kind} archive {name} holds no file")
     if len(entries) > 1:
         raise UnsupportedFormat(
-            f"zip archive of {len(entries)} files: list it under a .zip name to read each member"
+            f"{kind} archive of {len(entries)} files: list it under a .{kind} name to read each member"
         )
     label, name, info = entries[0]
-    inner = inflate(z, info, name)
+    inner = z.read(info, name)
     from extract.detect import Format, detect
     from extract.readers import reader_for
 
     fmt = detect(inner, label)
-    if fmt == Format.ZIP:
+    if fmt in (Format.ZIP, Format.SEVEN_Z):
         if depth >= MAX_DEPTH:
             raise ArchiveRefused(f"archive {label!r} nested deeper than {MAX_DEPTH} levels")
         return read(inner, label, depth + 1)
     reader = reader_for(fmt)
     if reader is None:
-        raise UnsupportedFormat(f"zip member {label!r}: unsupported format {fmt.value}")
+        raise UnsupportedFormat(f"{kind} member {label!r}: unsupported format {fmt.value}")
     return reader(inner, label)
 
 
@@ -291,5 +335,4 @@ def read_rar(data: bytes, name: str = "") -> Document:
     raise UnsupportedFormat("RAR archive: not read (no pure-Python RAR reader; unpack it first)")
 
 
-def read_7z(data: bytes, name: str = "") -> Document:
-    raise UnsupportedFormat("7z archive: not read (unpack it first)")
+read_7z = read  # the registry's reader for Format.SEVEN_Z: the same rules
