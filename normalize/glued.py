@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from normalize import cues
 from normalize import labels as L
 from normalize.numbers import parse_number
 from normalize.records import StdCell
@@ -244,13 +245,13 @@ def _t2(text: str, template: str, stated: dict[str, set[int]], notes: list[str])
 
 # Words before a count that say which column of a 表二 row it states.
 _COLUMN_CUES: dict[str, str] = {
-    "issued": r"新?制发|印发|出台|发布",
-    "repealed": r"废止|失效|清理",
-    "in_force": r"现行有效|有效",
-    "new_made": r"新?制作|制发|印发",
-    "new_published": r"新?公开|发布",
-    "total_published": r"总数|累计|共计",
-    "procurement_items": r"采购",
+    "issued": rf"{cues.ISSUED}|发布",
+    "repealed": cues.REPEALED_LOOSE,
+    "in_force": rf"{cues.IN_FORCE}|有效",
+    "new_made": rf"{cues.MADE}|{cues.ISSUED}",
+    "new_published": cues.PUBLISHED,
+    "total_published": cues.TOTAL_PUBLISHED,
+    "procurement_items": cues.PROCUREMENT,
 }
 # A column that no other table restates: its count needs no row name beside it.
 _ONLY_T2 = {"in_force"}

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
+from normalize import cues
 from normalize.agencies import kind_of
 from normalize.facts import FACT_TO_CELL, section_facts
 from normalize.records import Finding, ReportMeta, StdCell
@@ -555,11 +556,11 @@ _T2_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     for k, p in (
         (
             "normative_doc.in_force",
-            rf"(?:现行有效(?:的)?(?:行政)?规范性文件|规范性文件[^。；;]{{0,20}}?现行有效(?:件数)?){_COUNT}",
+            rf"(?:{cues.IN_FORCE}(?:的)?(?:行政)?规范性文件|规范性文件[^。；;]{{0,20}}?{cues.IN_FORCE}(?:件数)?){_COUNT}",
         ),
-        ("normative_doc.issued", rf"(?:制发|印发|出台|制定)(?:了)?(?:的)?(?:行政)?规范性文件{_COUNT}"),
-        ("normative_doc.repealed", rf"废止(?:了)?(?:的)?(?:行政)?规范性文件{_COUNT}"),
-        ("regulation.issued", rf"(?:制定|制发|出台)(?:了)?(?:的)?(?:政府)?规章{_COUNT}"),
+        ("normative_doc.issued", rf"(?:{cues.ISSUED})(?:了)?(?:的)?(?:行政)?规范性文件{_COUNT}"),
+        ("normative_doc.repealed", rf"(?:{cues.REPEALED})(?:了)?(?:的)?(?:行政)?规范性文件{_COUNT}"),
+        ("regulation.issued", rf"(?:{cues.ISSUED})(?:了)?(?:的)?(?:政府)?规章{_COUNT}"),
     )
 )
 
