@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import random
 import struct
@@ -101,7 +102,7 @@ def test_xlsx_shared_and_rich_strings():
     assert table.grid() == [["信息内容", "本年制发件数", "3"], ["规章", "TRUE", "x"]]
 
 
-def _package(sheet: str, strings: str) -> bytes:
+def _package(sheet: str, strings: str, styles: str | None = None, date1904: bool = False) -> bytes:
     ns = "http://schemas.openxmlformats.org/package/2006/relationships"
     od = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
     buf = io.BytesIO()
@@ -122,15 +123,19 @@ def _package(sheet: str, strings: str) -> bytes:
         z.writestr(
             "xl/workbook.xml",
             f'<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="{od}">'
-            '<sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>',
+            + ('<workbookPr date1904="1"/>' if date1904 else "")
+            + '<sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>',
         )
         z.writestr(
             "xl/_rels/workbook.xml.rels",
             f'<Relationships xmlns="{ns}"><Relationship Id="rId1" Type="{od}/worksheet" Target="worksheets/sheet1.xml"/>'
-            f'<Relationship Id="rId2" Type="{od}/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+            f'<Relationship Id="rId2" Type="{od}/sharedStrings" Target="sharedStrings.xml"/>'
+            f'<Relationship Id="rId3" Type="{od}/styles" Target="styles.xml"/></Relationships>',
         )
         z.writestr("xl/worksheets/sheet1.xml", sheet)
         z.writestr("xl/sharedStrings.xml", strings)
+        if styles is not None:
+            z.writestr("xl/styles.xml", styles)
     return buf.getvalue()
 
 
@@ -255,3 +260,62 @@ def test_number_and_column_helpers():
         "100000000000000000000",
     ]
     assert [col_letters(c) for c in (0, 25, 26, 701, 702)] == ["A", "Z", "AA", "ZZ", "AAA"]
+
+
+# --- dates stored as serial numbers -----------------------------------------------
+
+
+def test_xlsx_date_cells_read_as_printed():
+    """Dates typed into Excel are serial numbers shown through a date format: the reader
+    gives what is printed, and a report's date in a sheet reaches the metadata."""
+
+    def build(wb) -> None:
+        small_report(wb)
+        ws = wb["表三"]
+        ws["A12"] = dt.date(2023, 1, 18)
+        ws["A12"].number_format = 'yyyy"年"m"月"d"日"'
+        ws["A13"] = dt.datetime(2023, 1, 18, 14, 5)
+        ws["A13"].number_format = "yyyy-mm-dd h:mm"
+        ws["A14"] = 45306  # a number in a General cell stays a number
+        ws["A15"] = dt.date(2024, 1, 15)
+        ws["A15"].number_format = "[$-804]yyyy\\年m\\月"
+
+    doc = xlsx.read(workbook(build), "r.xlsx")
+    texts = [p.text for p in doc.paragraphs]
+    assert texts[-4:] == ["2023年1月18日", "2023-01-18 14:05", "45306", "2024年1月"]
+    r = process(workbook(build), "r.xlsx")
+    assert r.meta.published == "2023-01-18"
+
+
+def test_xlsx_builtin_date_formats_and_the_1904_system():
+    sheet = (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        '<row r="1"><c r="A1" s="1"><v>45306</v></c><c r="B1" s="2"><v>45306.75</v></c>'
+        '<c r="C1" s="3"><v>60</v></c><c r="D1" s="0"><v>12</v></c></row>'
+        "</sheetData></worksheet>"
+    )
+    styles = (
+        '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<cellXfs count="4"><xf numFmtId="0"/><xf numFmtId="31"/><xf numFmtId="14"/><xf numFmtId="14"/></cellXfs>'
+        "</styleSheet>"
+    )
+    (table,) = xlsx.read(_package(sheet, "<sst/>", styles=styles), "x.xlsx").tables
+    # 31: 年月日 in the Chinese locale; 14: the short date; day 60 of 1900 never was: its number
+    assert table.grid() == [["2024年1月15日", "2024/1/15", "60", "12"]]
+    (table,) = xlsx.read(_package(sheet, "<sst/>", styles=styles, date1904=True), "x.xlsx").tables
+    assert table.grid()[0][:2] == ["2028年1月16日", "2028/1/16"]
+
+
+def test_date_format_codes():
+    from extract.readers._numfmt import date_text, is_date_format
+
+    assert date_text(45306.6, 'yyyy"年"m"月"d"日" h"时"mm"分"') == "2024年1月15日 14时24分"
+    assert date_text(45306.6, "m/d/yy h:mm AM/PM") == "1/15/24 2:24 PM"
+    assert date_text(45306.6, "上午/下午h:mm") == "下午2:24"
+    assert date_text(45306, "dddd, mmmm dd, yyyy") == "Monday, January 15, 2024"
+    assert date_text(1.5, "[h]:mm") == "36:00"
+    assert date_text(-1, "yyyy") is None and date_text(3e6, "yyyy") is None
+    for code in ("yyyy/m/d", "[$-F800]dddd", "h:mm:ss", 'm"月"d"日"'):
+        assert is_date_format(code), code
+    for code in ("General", "0.00", "#,##0_);[Red](#,##0)", '0"件"', "0.00E+00", '"days"0'):
+        assert not is_date_format(code), code

@@ -16,8 +16,10 @@ An .xlsx is a zip package of SpreadsheetML parts.  Read here, with zipfile and l
 The cells then go through :mod:`extract.readers._sheet`, shared with ``.xls``.
 openpyxl reads the same (and the tests check the reader against workbooks it writes),
 but loading a workbook with it costs some 25 ms, more than the whole pipeline's budget
-per report; this direct read takes about one.  Numbers are shown as stored (no number
-format applied: a date stored as a serial number reads as that number).
+per report; this direct read takes about one.  Numbers are shown as stored, except a
+number whose cell style (``styles.xml``: ``cellXfs/xf@numFmtId``, custom codes in
+``numFmts``) is a date format: it reads as the date Excel prints (``2024年1月15日``), in
+the workbook's date system (``workbookPr@date1904``), through :mod:`extract.readers._numfmt`.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from lxml import etree
 
 from extract.errors import CorruptDocument, EmptyDocument, EncryptedDocument
 from extract.model import Block, Document
+from extract.readers._numfmt import BUILTIN_DATE_FORMATS, date_text, is_date_format
 from extract.readers._sheet import Sheet, number_text, sheet_blocks
 
 _S = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -60,7 +63,10 @@ def read(data: bytes, name: str = "") -> Document:
     root = _parse(package, book)
     rels = _rels(package, book, names)
     strings = _shared_strings(package, book, rels, names)
-    framed = _bordered_styles(package, rels, names)
+    framed, dates = _styles(package, rels, names)
+    pr = root.find(_S + "workbookPr")
+    date1904 = pr is not None and pr.get("date1904", "").lower() in ("1", "true")
+    values = _Values(strings, dates, date1904)
     blocks: list[Block] = []
     budget = [MAX_CELLS]
     for sheet_el in root.iter(_S + "sheet"):
@@ -69,7 +75,7 @@ def read(data: bytes, name: str = "") -> Document:
         target = rels.get(sheet_el.get(_R + "id", ""))
         if target is None or target not in names:
             continue
-        sheet = _sheet(_parse(package, target), sheet_el.get("name", ""), strings, framed, budget)
+        sheet = _sheet(_parse(package, target), sheet_el.get("name", ""), values, framed, budget)
         blocks.extend(sheet_blocks(sheet))
     if not blocks:
         raise EmptyDocument("XLSX has no text in its visible sheets")
@@ -153,33 +159,42 @@ def _cell_ref(ref: str) -> tuple[int, int] | None:
 _C, _V, _ROW, _IS = _S + "c", _S + "v", _S + "row", _S + "is"
 
 
-def _bordered_styles(package: zipfile.ZipFile, rels: dict[str, str], names: set[str]) -> frozenset[str]:
-    """The cell style indexes (``s``) that draw a border: an empty cell with one is a printed
-    blank of a table, which keeps a row of blanks in its table."""
+def _styles(
+    package: zipfile.ZipFile, rels: dict[str, str], names: set[str]
+) -> tuple[frozenset[str], dict[str, str]]:
+    """The cell style indexes (``s``) that draw a border (an empty cell with one is a
+    printed blank of a table, which keeps a row of blanks in its table), and those whose
+    number format shows a date, with its format code."""
     part = rels.get("type:styles") or "xl/styles.xml"
     if part not in names:
-        return frozenset()
+        return frozenset(), {}
     root = _parse(package, part)
     borders = root.find(_S + "borders")
     drawn = []
     if borders is not None:
         for border in borders.iterchildren(_S + "border"):
             drawn.append(any(side.get("style") not in (None, "none") for side in border))
+    codes: dict[int, str] = dict(BUILTIN_DATE_FORMATS)
+    fmts = root.find(_S + "numFmts")
+    if fmts is not None:
+        for f in fmts.iterchildren(_S + "numFmt"):
+            if (f.get("numFmtId") or "").isdigit():
+                codes[int(f.get("numFmtId"))] = f.get("formatCode", "")
     xfs = root.find(_S + "cellXfs")
-    out = set()
+    framed, dates = set(), {}
     if xfs is not None:
         for i, xf in enumerate(xfs.iterchildren(_S + "xf")):
-            try:
-                b = int(xf.get("borderId", "0"))
-            except ValueError:
-                continue
-            if 0 <= b < len(drawn) and drawn[b]:
-                out.add(str(i))
-    return frozenset(out)
+            b, f = xf.get("borderId", "0"), xf.get("numFmtId", "0")
+            if b.isdigit() and int(b) < len(drawn) and drawn[int(b)]:
+                framed.add(str(i))
+            code = codes.get(int(f)) if f.isdigit() else None
+            if code and is_date_format(code):
+                dates[str(i)] = code
+    return frozenset(framed), dates
 
 
 def _sheet(
-    root: etree._Element, name: str, strings: list[str], framed: frozenset[str], budget: list[int]
+    root: etree._Element, name: str, values: _Values, framed: frozenset[str], budget: list[int]
 ) -> Sheet:
     sheet = Sheet(name)
     cells = sheet.cells
@@ -203,7 +218,7 @@ def _sheet(
                 ref = cell.get("r")
                 pos = _cell_ref(ref) if ref else None
                 c = pos[1] if pos is not None else c + 1
-                text = _value(cell, strings)
+                text = values.text(cell)
                 if text and not text.isspace():
                     budget[0] -= 1
                     if budget[0] < 0:
@@ -221,26 +236,38 @@ def _sheet(
     return sheet
 
 
-def _value(cell: etree._Element, strings: list[str]) -> str:
-    kind = cell.get("t")
-    if kind == "inlineStr":
-        return _text(cell.find(_IS))
-    v = cell.findtext(_V)
-    if v is None:
-        return ""
-    if kind is None or kind == "n":
-        try:
-            return number_text(float(v))
-        except ValueError:
-            return v
-    if kind == "s":
-        try:
-            return strings[int(v)]
-        except (ValueError, IndexError):
+class _Values:
+    """A cell's text from its ``<v>`` and type, with what the workbook shares."""
+
+    def __init__(self, strings: list[str], dates: dict[str, str], date1904: bool) -> None:
+        self.strings, self.dates, self.date1904 = strings, dates, date1904
+
+    def text(self, cell: etree._Element) -> str:
+        kind = cell.get("t")
+        if kind == "inlineStr":
+            return _text(cell.find(_IS))
+        v = cell.findtext(_V)
+        if v is None:
             return ""
-    if kind == "b":
-        return "TRUE" if v.strip() == "1" else "FALSE"
-    return v  # str (a formula's text), e (an error value), d (an ISO date)
+        if kind is None or kind == "n":
+            try:
+                number = float(v)
+            except ValueError:
+                return v
+            code = self.dates.get(cell.get("s", ""))
+            if code is not None:
+                shown = date_text(number, code, self.date1904)
+                if shown is not None:
+                    return shown
+            return number_text(number)
+        if kind == "s":
+            try:
+                return self.strings[int(v)]
+            except (ValueError, IndexError):
+                return ""
+        if kind == "b":
+            return "TRUE" if v.strip() == "1" else "FALSE"
+        return v  # str (a formula's text), e (an error value), d (an ISO date)
 
 
 _DC = "{http://purl.org/dc/elements/1.1/}"
