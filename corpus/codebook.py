@@ -14,6 +14,7 @@ outcome groups get their sums as ``h_t3_den_/un_/rej_<col>`` for convenience.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
@@ -80,6 +81,12 @@ def _t3_role(row: str, col: str) -> str:
     return "; ".join(roles)
 
 
+def _money_unit(header: str) -> str:
+    """The unit a money column's printed header gives (本年收费金额（单位：万元）), or "" where it
+    gives none (2019 采购总金额: reports print 元 or 万元 beside the number)."""
+    return "万元" if "万元" in header else ""
+
+
 @cache
 def cell_variables() -> tuple[Variable, ...]:
     """Every standard cell of both templates as a variable, in printed order (2021 first)."""
@@ -110,7 +117,7 @@ def cell_variables() -> tuple[Variable, ...]:
                         row=r["key"],
                         col=col,
                         templates=(template,),
-                        unit="万元" if money else "件",
+                        unit=_money_unit(part["cols"][col]) if money else "件",
                     )
                 )
     t3cols = s["t3"]["cols"]
@@ -297,10 +304,50 @@ LONG_VARIABLES: tuple[Variable, ...] = (
 )
 
 
+UNIT_VALUES = (("万元", "万元", "10,000 yuan"), ("元", "元", "yuan"))
+PRINTED_UNIT = "(万元?|元)[ \t\r\n\u3000\xa0]*$"  # a unit written after the number (DuckDB reads it too)
+_PRINTED_UNIT = re.compile(PRINTED_UNIT)
+UNIT_SUFFIX = "_unit"
+
+
+@cache
+def unit_variables() -> tuple[Variable, ...]:
+    """For each amount of money, the unit it is printed in (its value is never converted)."""
+    out = []
+    for v in cell_variables():
+        if (v.table, v.row, v.col) not in _MONEY:
+            continue
+        header = f"the header's ({v.unit})" if v.unit else "missing (the header gives none)"
+        out.append(
+            Variable(
+                v.name + UNIT_SUFFIX,
+                f"{v.label_zh} 计量单位（按报告所印）",
+                f"unit of {v.name} as printed: 元 or 万元 written beside the number, else {header}; "
+                "missing where the amount is",
+                "category",
+                table=v.table,
+                row=v.row,
+                col=v.col,
+                templates=v.templates,
+                values=UNIT_VALUES,
+            )
+        )
+    return tuple(out)
+
+
+def printed_unit(raw: object, header_unit: str) -> str | None:
+    """元 or 万元 as written after a printed amount (``25.1万`` is 万元), else the header's unit."""
+    m = _PRINTED_UNIT.search(raw) if isinstance(raw, str) else None
+    if m:
+        return "元" if m.group(1) == "元" else "万元"
+    return header_unit or None
+
+
 @cache
 def variables() -> dict[str, Variable]:
     """Every variable the exports may hold, by name."""
-    return {v.name: v for v in (*META_VARIABLES, *cell_variables(), *harmonised_variables(), *LONG_VARIABLES)}
+    every = (*META_VARIABLES, *cell_variables(), *unit_variables(), *harmonised_variables(), *LONG_VARIABLES)
+    return {v.name: v for v in every}
 
 
 def by_key() -> dict[tuple[str, str, str], Variable]:

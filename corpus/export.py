@@ -27,10 +27,14 @@ import pandas as pd
 from corpus.codebook import (
     LONG_VARIABLES,
     META_VARIABLES,
+    UNIT_SUFFIX,
+    Variable,
     by_key,
     cell_variables,
     codebook_frame,
     harmonised_variables,
+    printed_unit,
+    unit_variables,
     variables,
 )
 from corpus.store import dataset_path
@@ -158,6 +162,16 @@ def _number_column(values: pd.Series, kind: str) -> pd.Series:
     return v
 
 
+def _unit_column(cells: pd.DataFrame, doc_ids: pd.Series, v: Variable, values: pd.Series) -> pd.Series:
+    """Per report, the unit ``v``'s amount is printed in (:func:`corpus.codebook.printed_unit`)."""
+    mine = cells[(cells["table"] == v.table) & (cells["row"] == v.row) & (cells["col"] == v.col)]
+    raw = dict(zip(mine["doc_id"], mine["raw"], strict=True))
+    units = [
+        None if pd.isna(x) else printed_unit(raw.get(d), v.unit) for d, x in zip(doc_ids, values, strict=True)
+    ]
+    return pd.Series(pd.array(units, dtype="string"))
+
+
 def wide_frame(data: Loaded) -> pd.DataFrame:
     """One row per report: its metadata, then one column per standard cell (codebook order)."""
     meta = data.documents
@@ -169,10 +183,13 @@ def wide_frame(data: Loaded) -> pd.DataFrame:
         index="doc_id", columns="variable", values="value", aggfunc="first", dropna=False
     )
     pivot = pivot.reindex(meta["doc_id"])
+    units = {u.name.removesuffix(UNIT_SUFFIX): u for u in unit_variables()}
     frame = {}
     for v in cell_variables():
         col = pivot[v.name] if v.name in pivot.columns else pd.Series(float("nan"), index=pivot.index)
         frame[v.name] = _number_column(col.reset_index(drop=True), v.kind)
+        if v.name in units:  # the unit the amount is printed in, right after it
+            frame[units[v.name].name] = _unit_column(data.cells, meta["doc_id"], v, frame[v.name])
     wide = pd.concat([meta.reset_index(drop=True), pd.DataFrame(frame)], axis=1)
     allvars = variables()
     for h in harmonised_variables():

@@ -40,10 +40,13 @@ import pandas as pd
 
 from corpus.codebook import (
     META_VARIABLES,
+    PRINTED_UNIT,
+    UNIT_SUFFIX,
     _codes,
     cell_variables,
     codebook_frame,
     harmonised_variables,
+    unit_variables,
     variables,
 )
 from normalize.agencies import classify
@@ -245,10 +248,27 @@ def _reports(con: duckdb.DuckDBPyConnection) -> None:
         whole = allvars[name].kind == "integer" and name not in fractional
         return f"({sql})::{'bigint' if whole else 'double'}"
 
-    picks = ", ".join(
+    units = {u.name.removesuffix(UNIT_SUFFIX): u for u in unit_variables()}
+    picks = [
         f'{typed(v.name, f"max(c.value) filter (k.vid = {i})")} as "{v.name}"'
         for i, v in enumerate(cell_variables())
-    )
+    ]
+    picks += [
+        f'max(c.raw) filter (k.vid = {i}) as "_raw_{v.name}"'
+        for i, v in enumerate(cell_variables())
+        if v.name in units
+    ]
+    cells = []
+    for v in cell_variables():
+        cells.append(f'p."{v.name}"')
+        if v.name in units:  # as corpus.codebook.printed_unit
+            raw, header = f'p."_raw_{v.name}"', _q(v.unit) if v.unit else "null"
+            cells.append(
+                f'case when p."{v.name}" is null then null '
+                f"when regexp_matches({raw}, {_q(PRINTED_UNIT)}) then "
+                f"(case when regexp_extract({raw}, {_q(PRINTED_UNIT)}, 1) = '元' then '元' else '万元' end) "
+                f'else {header} end as "{units[v.name].name}"'
+            )
     sums = []
     for h in harmonised_variables():
         cases = []
@@ -260,15 +280,14 @@ def _reports(con: duckdb.DuckDBPyConnection) -> None:
         whole = all(m not in fractional for m in h.sums)
         sql = f"case {' '.join(cases)} end"
         sums.append(f'({sql})::{"bigint" if whole else "double"} as "{h.name}"')
-    cell_names = ", ".join(f'p."{v.name}"' for v in cell_variables())
     con.execute(
         f"""CREATE OR REPLACE TEMP VIEW reports AS
         with p as (
-            select c.doc_id, {picks}
+            select c.doc_id, {", ".join(picks)}
             from cells c join _nb_keys k on k."table" = c."table" and k.row = c.row and k.col = c.col
             group by c.doc_id
         )
-        select m.*, {cell_names}, {", ".join(sums)}
+        select m.*, {", ".join(cells)}, {", ".join(sums)}
         from _nb_meta m left join p on p.doc_id = m.doc_id"""
     )
 

@@ -233,3 +233,25 @@ def test_townships_and_the_canonical_report_are_columns(tmp_path: Path):
     export(tmp_path / "out", tmp_path / "w.dta", wide=True)
     back = pd.read_stata(tmp_path / "w.dta")
     assert sorted(back["canonical"].tolist()) == [0, 1]
+
+
+def test_amounts_keep_the_unit_they_were_printed_in(ds: Path, wide: pd.DataFrame, tmp_path: Path):
+    """An amount is never converted; beside it, the unit the report printed (元 or 万元)."""
+    from corpus.codebook import printed_unit, unit_variables
+
+    assert [u.name for u in unit_variables()] == ["t2_fee_amount_wan_unit", "t2_procure_amount_unit"]
+    assert printed_unit("251000元", "") == "元" and printed_unit("25.1万", "") == "万元"
+    assert printed_unit("3 万元\u3000", "") == "万元" and printed_unit("0.35", "万元") == "万元"
+    assert printed_unit("0.35", "") is None  # 2019 采购总金额: the header names no unit
+    cols = list(wide.columns)
+    assert cols.index("t2_procure_amount_unit") == cols.index("t2_procure_amount") + 1
+    shanghai = wide[wide["agency"] == "上海市人民政府办公厅"].iloc[0]
+    assert shanghai["t2_procure_amount"] == 251000 and shanghai["t2_procure_amount_unit"] == "元"
+    fees = wide[wide["t2_fee_amount_wan"].notna()]
+    assert len(fees) and (fees["t2_fee_amount_wan_unit"] == "万元").all()  # the header's 万元
+    assert wide.loc[wide["t2_fee_amount_wan"].isna(), "t2_fee_amount_wan_unit"].isna().all()
+    export(ds, tmp_path / "u.dta", wide=True, lang="en")
+    with pd.io.stata.StataReader(tmp_path / "u.dta") as rd:
+        back = rd.read()
+        assert set(rd.value_labels()["t2_procure_amount_unit"].values()) >= {"yuan", "10,000 yuan"}
+    assert back.loc[back["agency"] == "上海市人民政府办公厅", "t2_procure_amount_unit"].iloc[0] == "yuan"
