@@ -66,20 +66,20 @@ def _fail(command: str, message: object, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _dataset_dir(command: str, path: Path) -> Path:
-    """``path`` if it is a folder written by 'nianbao extract', else one line and exit 2."""
+def _dataset_dir(command: str, path: Path, *, documents: bool = True) -> Path:
+    """``path`` if it is a folder written by 'nianbao extract' (``documents``; else any folder
+    of Parquet datasets, such as a fetch archive), or one line and exit 2."""
     from corpus.store import dataset_path
 
     if not path.exists():
         raise _fail(command, f"no such folder: {path}")
     if not path.is_dir():
         raise _fail(command, f"{path} is a file, not a dataset folder")
-    if not dataset_path(path, "documents").exists():
+    found = dataset_path(path, "documents").exists() if documents else any(path.glob("*.parquet"))
+    if not found:
+        what = "no documents dataset" if documents else "no datasets (*.parquet)"
         empty = " (an empty folder)" if not any(path.iterdir()) else ""
-        raise _fail(
-            command,
-            f"no documents dataset in {path}{empty}: run 'nianbao extract REPORTS --out {path}' first",
-        )
+        raise _fail(command, f"{what} in {path}{empty}: run 'nianbao extract REPORTS --out {path}' first")
     return path
 
 
@@ -297,7 +297,7 @@ def query(
         console.print(f'--out is deprecated: nianbao query {out} "SQL"', soft_wrap=True)
     if sql is None:
         raise _fail("query", 'no SQL given: nianbao query DIR "select ..."')
-    _dataset_dir("query", dataset)
+    _dataset_dir("query", dataset, documents=False)
     if limit is None:
         limit = 50 if fmt in (OutputFormat.table, OutputFormat.records) else 0
     try:

@@ -169,3 +169,17 @@ def test_extract_of_an_empty_folder_is_one_line(tmp_path: Path):
     assert "no such file" in _one_line_error(
         ["extract", str(tmp_path / "nope"), "--out", str(tmp_path / "o")]
     )
+
+
+def test_query_reads_a_folder_of_other_datasets(tmp_path: Path):
+    """A fetch archive holds sources.parquet and no documents: query reads it, the report views are absent."""
+    pd.DataFrame({"url": ["https://a.example/r.pdf"], "status": [200]}).to_parquet(
+        tmp_path / "sources.parquet"
+    )
+    result = runner.invoke(app, ["query", str(tmp_path), "select url, status from sources", "-f", "csv"])
+    assert result.exit_code == 0 and _stdout(result).splitlines() == [
+        "url,status",
+        "https://a.example/r.pdf,200",
+    ]
+    line = _one_line_error(["query", str(tmp_path), "select * from reports"])
+    assert "reports does not exist" in line
