@@ -38,6 +38,12 @@ KEYWORDS: dict[int, tuple[str, ...]] = {
     6: ("其他需要报告", "其他事项", "其他需要", "其他"),
 }
 
+# Traditional forms of the characters in KEYWORDS: a report printed in traditional
+# characters has its parts found before the text is converted (normalize.script).
+_SIMPLIFIED = str.maketrans(
+    "總體況動開處請復複覆議訴訟問題進報項並", "总体况动开处请复复复议诉讼问题进报项并"
+)
+
 _PLAIN = re.compile(r"^\s*(?P<num>[一二三四五六])\s*[、.．,，:：]\s*(?P<title>.*)$")
 _BRACKET = re.compile(r"^\s*[（(]\s*(?P<num>[一二三四五六])\s*[)）]\s*[、.．]?\s*(?P<title>.*)$")
 _MAX_HEADING = 40
@@ -63,7 +69,7 @@ def heading_number(text: str, *, brackets: bool = False) -> int | None:
     if not m:
         return None
     number = NUMERALS.index(m.group("num")) + 1
-    title = re.sub(r"\s+", "", m.group("title"))
+    title = re.sub(r"\s+", "", m.group("title")).translate(_SIMPLIFIED)
     return number if _title_fits(number, title) else None
 
 

@@ -137,13 +137,22 @@ def _slot_keys(header_rows: Sequence[_Row], key_of) -> list[tuple[int, int, str]
 
 
 def _assign(
-    row: _Row, keys: Sequence[str], slots: Sequence[tuple[int, int, str]] | None, structured: bool
+    row: _Row,
+    keys: Sequence[str],
+    slots: Sequence[tuple[int, int, str]] | None,
+    structured: bool,
+    covered: int | None = None,
 ) -> list[tuple[str, Cell]] | None:
-    """Pair a row's value cells with column keys; None when that cannot be done safely."""
+    """Pair a row's value cells with column keys; None when that cannot be done safely.
+
+    ``covered``: how many covered slots of the header the form puts before the row when
+    a flattening prints them (see :func:`_covered_slots_dropped`)."""
     values = list(row.values)
     if structured and slots and len(slots) == len(keys):  # every column named in the header:
         # empty cells left of the first of them are a merged label's, not values
         values = [c for c in values if c.col >= slots[0][0] or c.text.strip()]
+    if not structured and len(values) > len(keys):
+        values = _covered_slots_dropped(values, len(keys), covered)
     while len(values) > len(keys) and not values[-1].text.strip():
         values.pop()  # trailing empty cells of a ragged flattening
     if len(values) == len(keys):
@@ -159,6 +168,27 @@ def _assign(
                 out.append((key, c))
         return out or None
     return None
+
+
+def _covered_slots_dropped(values: list[Cell], n: int, covered: int | None = None) -> list[Cell]:
+    """The ``n`` values of a flattened row that leads with empty lines of merged header cells.
+
+    Text saved one cell a line prints a merge's covered slots as empty lines: those of
+    table 四's header (its 复议 cells span two header rows) stand before the row's values.
+    When a printed value lies past the first ``n`` cells, the window of ``n`` cells with
+    only empty cells outside it is taken, if there is exactly one, or the one that starts
+    after the form's ``covered`` slots; else the row is left as it is (and trailing
+    empties are trimmed as usual).
+    """
+
+    def empty(cells: Sequence[Cell]) -> bool:
+        return not any(c.text.strip() for c in cells)
+
+    if empty(values[n:]):
+        return values
+    fits = [k for k in range(1, len(values) - n + 1) if empty(values[:k]) and empty(values[k + n :])]
+    k = fits[0] if len(fits) == 1 else covered if covered in fits else None
+    return values if k is None else values[k : k + n]
 
 
 def _place(
@@ -299,6 +329,11 @@ def _t4_keys() -> list[str]:
     return list(table_spec("t4", "2021").col_labels)
 
 
+# The form's 行政复议 outcome cells (结果维持 … 总计) span two header rows, so a flattening
+# that prints covered slots puts five empty cells after the header, before the row.
+_T4_COVERED = 5
+
+
 def _map_t4(tables: Iterable[Table], out: Mapped) -> None:
     groups, outcomes = L.t4_group_labels(), L.t4_outcome_labels()
     order = _t4_keys()
@@ -318,7 +353,7 @@ def _map_t4(tables: Iterable[Table], out: Mapped) -> None:
             slots = _t4_slots(group_rows, groups, outcomes)
             if len(slots) == len(order):
                 keys = [k for _, _, k in slots]
-        pairs = _assign(data, keys, slots, table.structured)
+        pairs = _assign(data, keys, slots, table.structured, covered=_T4_COVERED)
         if pairs is None:
             out.notes.append(f"t4: {len(data.values)} values for {len(keys)} columns, not mapped")
             continue

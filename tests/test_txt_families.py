@@ -300,3 +300,41 @@ def test_cells_saved_one_a_line_blank_rows_wrapped_labels_and_headings():
     )
     assert [cells[("t3", "carried_over", c)] for c in ("natural_person", "total")] == [None, None]
     assert cells[("t3", "granted", "total")] == 1
+
+
+T4_HEADER = (
+    "行政复议\n行政诉讼\n结果维持\n结果纠正\n其他结果\n尚未审结\n总计\n未经复议直接起诉\n复议后起诉\n"
+    + "结果维持\n结果纠正\n其他结果\n尚未审结\n总计\n" * 2
+)
+
+
+def _t4(cells_lines: list[str]) -> str:
+    body = "\n".join(["0"] * 30)
+    return (
+        "二、主动公开政府信息情况\n无。\n四、政府信息公开行政复议、行政诉讼情况\n"
+        + T4_HEADER
+        + "\n" * 5  # the covered slots of 行政复议's outcome cells, which span two header rows
+        + "\n".join(cells_lines)
+        + f"\n\n五、存在的主要问题及改进情况\n无。\n六、其他需要报告的事项\n无。\n{body}\n"
+    )
+
+
+def test_table_4_saved_one_cell_a_line_after_its_covered_slots():
+    groups = ("review", "litigation_direct", "litigation_after_review")
+    keys = [f"{g}.{o}" for g in groups for o in ("upheld", "corrected", "other", "pending", "total")]
+    # a blank first and last cell: the row starts right after the five covered slots
+    values = ["", "1", "0", "0", "1"] + ["0"] * 9 + [""]
+    cells = _cells(_t4(values))
+    assert [cells[("t4", "count", k)] for k in keys] == [None, 1, 0, 0, 1] + [0] * 9 + [None]
+
+
+def test_traditional_characters_saved_one_cell_a_line():
+    # headings and 無 (no entry) in traditional characters
+    body = "\n".join(["0"] * 30)
+    text = (
+        "二．主動公開政府信息情況\n第二十條第（一）項\n信息內容\n本年制發件數\n本年廢止件數\n現行有效件數\n"
+        "規章\n無\n無\n3\n三．收到和處理政府信息公開申請情況\n申請人情況\n自然人\n"
+        f"六、其他需要報告的事項\n無。\n{body}\n"
+    )
+    cells = _cells(text)
+    assert [cells[("t2", "regulation", c)] for c in ("issued", "repealed", "in_force")] == [None, None, 3]

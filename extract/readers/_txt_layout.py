@@ -27,7 +27,7 @@ from functools import lru_cache
 from extract.model import Provenance, Table, table_from_rows
 
 _FRAGMENT = re.compile(r"\S+(?: \S+)*")
-NUMBER = re.compile(r"^(?:[+\-−]?\d[\d,，]*(?:\.\d+)?(?:%|万?元)?|[—–－\-/／]+|无)$")
+NUMBER = re.compile(r"^(?:[+\-−]?\d[\d,，]*(?:\.\d+)?(?:%|万?元)?|[—–－\-/／]+|[无無])$")
 _PAGE_LINE = re.compile(
     r"^\s*(?:[-－—–]\s*\d{1,3}\s*[-－—–]|第\s*\d{1,3}\s*页(?:\s*[/，,]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$"
 )

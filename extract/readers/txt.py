@@ -99,7 +99,7 @@ def _looks_bare(lines: list[str]) -> bool:
     if numbers >= 30:
         return True
     spaced = sum(1 for s in stripped if _SPACED.search(s))
-    return numbers >= 8 and "信息内容" in stripped and spaced <= 2
+    return numbers >= 8 and ("信息内容" in stripped or "信息內容" in stripped) and spaced <= 2
 
 
 _SPACED = re.compile(r"\S {2,}\S")
