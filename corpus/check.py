@@ -23,7 +23,8 @@ import os
 import sqlite3
 import uuid
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -46,7 +47,7 @@ from corpus.store import (
     with_finding_ids,
 )
 from corpus.versions import with_origins
-from normalize.agencies import agency_key, classify, kind_of
+from normalize.agencies import Unit, agency_key, classify, kind_of, needs_text, place_by_text
 from normalize.crossdoc import crossdoc_findings, finding_row, findings_frame, narratives
 from normalize.records import SEVERITIES, ReportMeta, StdCell
 from normalize.validate import validate_report
@@ -68,6 +69,7 @@ UNITS_SCHEMA = pa.schema(
             "division",
             "township_code",
             "ambiguity",
+            "placed_by",
         )
     ]
     + [("reports", pa.int32())]
@@ -219,7 +221,7 @@ def _incremental_corpus_findings(
     body = crossdoc_findings(sub, cells, sections, same_year=False)
     changed_now = changed & now.keys()
     bands = inc.band_index(documents[documents["doc_id"].isin(changed_now)], texts)
-    same = findings_frame(inc.same_year_findings(state, documents, bands, texts, out, work))
+    same = findings_frame(inc.same_year_findings(state, documents, changed, bands, texts, out, work))
     new = with_ids(pd.concat([body, same], ignore_index=True) if len(same) else body, "corpus")
     years = {now[d][1] for d in body_docs} | {before[d][1] for d in changed if d in before}
     years = {UNKNOWN_YEAR if y is None else int(y) for y in years}
@@ -357,12 +359,56 @@ def reclaim_flat_findings(manifest: Manifest) -> bool:
     return True
 
 
-def units_frame(documents: pd.DataFrame) -> pd.DataFrame:
-    """One row per agency name: its key, level, kind and divisions, and how many reports."""
-    names = documents["agency"].dropna().astype(str)
+def units_frame(documents: pd.DataFrame, texts: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """One row per agency name: its key, level, kind and divisions, and how many reports.
+
+    ``texts`` (doc_id -> the report's words) decide a place the name leaves open among
+    several (:func:`normalize.agencies.place_by_text`): when the reports of a name that
+    tell anything all tell the same place.  Reports telling different places leave the
+    name unplaced, and its ambiguity says so.
+    """
+    docs = documents[documents["agency"].notna()]
+    names = docs["agency"].astype(str)
     counts = names.value_counts()
-    rows = [{**classify(n).as_row(), "reports": int(k)} for n, k in sorted(counts.items())]
+    ids_of = docs.groupby(names)["doc_id"].agg(list).to_dict() if texts else {}
+    rows = []
+    for n, k in sorted(counts.items()):
+        unit = classify(n)
+        if texts and needs_text(unit):
+            unit = _placed_by_reports(unit, [texts.get(d, "") for d in ids_of.get(n, [])])
+        rows.append({**unit.as_row(), "reports": int(k)})
     return pd.DataFrame(rows, columns=[f.name for f in UNITS_SCHEMA])
+
+
+def _placed_by_reports(unit: Unit, texts: list[str]) -> Unit:
+    told = {}
+    for text in texts:
+        placed = place_by_text(unit, text)
+        if placed is not None:
+            told[(placed.division, placed.township_code)] = placed
+    if len(told) == 1:
+        return next(iter(told.values()))
+    if len(told) > 1:
+        why = f"its reports name {len(told)} different places"
+        return replace(unit, ambiguity=f"{unit.ambiguity}; {why}" if unit.ambiguity else why)
+    return unit
+
+
+def unit_texts(out: Path, documents: pd.DataFrame, sections: pd.DataFrame | None = None) -> dict[str, str]:
+    """doc_id -> title and narrative of the reports whose body's name leaves its place open."""
+    docs = documents[documents["agency"].notna()]
+    open_names = {n for n in docs["agency"].astype(str).unique() if needs_text(classify(n))}
+    ids = set(docs.loc[docs["agency"].astype(str).isin(open_names), "doc_id"])
+    if not ids:
+        return {}
+    if sections is None:
+        if (out / MANIFEST).exists():
+            sections = inc.read_rows(out, "sections", ids, ["doc_id", "section", "text"])
+        else:
+            sections = read_dataset(out, "sections")
+    texts = narratives(sections[sections["doc_id"].isin(ids)])
+    titles = docs.set_index("doc_id")["title"] if "title" in docs.columns else pd.Series(dtype=str)
+    return {d: f"{titles.get(d) or ''}\n{texts.get(d, '')}" for d in ids}
 
 
 def _write(df: pd.DataFrame, out: Path, name: str, schema: pa.Schema) -> Path:
@@ -483,7 +529,8 @@ def _check_locked(dataset_dir: Path, console: Console | None) -> CheckSummary:
         findings_path=findings_path,
         findings_frame=findings,
     )
-    summary.units_path = _write(units_frame(documents), dataset_dir, "units", UNITS_SCHEMA)
+    texts = unit_texts(dataset_dir, documents.drop_duplicates("doc_id"))
+    summary.units_path = _write(units_frame(documents, texts), dataset_dir, "units", UNITS_SCHEMA)
     if console is not None:
         print_summary(console, summary)
     return summary

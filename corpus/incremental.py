@@ -27,7 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -286,9 +286,10 @@ def replace_rows(
 def same_year_pairs(
     state: State,
     docs: pd.DataFrame,
+    changed: set[str],
     changed_bands: dict[str, tuple[int, list[bytes]]],
     texts: dict[str, str],
-    load: callable,  # type: ignore[valid-type]
+    load: Callable[[set[str]], dict[str, str]],
     work: Work,
 ) -> list[tuple[str, str, float]]:
     """Near-duplicate pairs of one year with at least one changed report in them.
@@ -304,7 +305,8 @@ def same_year_pairs(
     for year, mine in by_year.items():
         band_of = {d: set(k) for d, k in mine.items()}
         for d, keys in mine.items():
-            for other in state.candidates(year, keys, exclude=set(changed_bands)) & live:
+            # the keys on record of a changed report are its old ones: never a candidate
+            for other in state.candidates(year, keys, exclude=changed) & live:
                 pairs.add((min(d, other), max(d, other)))
             for other, ks in band_of.items():
                 if other != d and ks & set(keys):
@@ -325,6 +327,7 @@ def same_year_pairs(
 def same_year_findings(
     state: State,
     docs: pd.DataFrame,
+    changed: set[str],
     changed_bands: dict[str, tuple[int, list[bytes]]],
     texts: dict[str, str],
     out: Path,
@@ -335,7 +338,7 @@ def same_year_findings(
     def load(ids: set[str]) -> dict[str, str]:
         return narratives(read_rows(out, "sections", ids, ["doc_id", "section", "text"]))
 
-    pairs = same_year_pairs(state, docs, changed_bands, texts, load, work)
+    pairs = same_year_pairs(state, docs, changed, changed_bands, texts, load, work)
     return same_year_rows(usable(docs), pairs)
 
 

@@ -27,11 +27,19 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import cache
 from importlib import resources
 
-from normalize.divisions import is_township, lookup_place, place_township
+from normalize.divisions import (
+    county_candidates,
+    is_township,
+    lookup_place,
+    named_in,
+    place_of,
+    place_township,
+    township_candidates,
+)
 
 LEVELS = ("国务院部门", "省", "市", "县", "乡镇")
 KINDS = ("government", "department", "township", "zone")
@@ -52,6 +60,7 @@ class Unit:
     division: str | None = None  # 6-digit GB/T 2260 code of the most precise division placed
     township_code: str | None = None  # 9-digit code of the township, when the list has one of its name
     ambiguity: str | None = None  # why a township name placed no further (城关镇: 82 of that name …)
+    placed_by: str | None = None  # name | text (the report's own words told the place apart)
 
     def as_row(self) -> dict[str, str | None]:
         return asdict(self)
@@ -196,7 +205,55 @@ def classify(name: str) -> Unit:
                 placed = found.place
                 province, city, county = placed.province, placed.city, placed.county
     code = placed.code if placed is not None else None
-    return Unit(name, key, level, kind, province, city, county, township, code, township_code, ambiguity)
+    by = "name" if code else None
+    return Unit(name, key, level, kind, province, city, county, township, code, township_code, ambiguity, by)
+
+
+def needs_text(unit: Unit) -> bool:
+    """Whether the name left the body's place open among several (城关镇, 朝阳区)."""
+    return unit.level != "国务院部门" and (
+        bool(unit.ambiguity) or (unit.county is not None and unit.division is None)
+    )
+
+
+def place_by_text(unit: Unit, text: str) -> Unit | None:
+    """``unit`` placed by its report's own words, or None where they do not tell.
+
+    Only a place the name left open among several is decided, and only among those:
+    the 82 城关镇 are told apart by a report that names its county, city or province
+    (an address 栾川县城关镇…, a 洛阳市 in the text) when that name is one candidate's
+    alone.  Nothing is placed that the name does not allow.
+    """
+    if not needs_text(unit) or not text:
+        return None
+    within = place_of(unit.division) if unit.division else None
+    if unit.township and unit.ambiguity:
+        candidates = township_candidates(unit.township, within)
+    elif unit.county and not unit.township:
+        candidates = county_candidates(unit.county, within)
+    else:
+        return None
+    named = named_in(text, candidates) if len(candidates) > 1 else []
+    if len(named) != 1:
+        return None
+    county = named[0]
+    code = county
+    if unit.township:
+        found = place_township(unit.township, place_of(county))
+        if found is None or found.code is None:
+            return None
+        code = found.code
+    p = place_of(county)
+    return replace(
+        unit,
+        province=p.province,
+        city=p.city,
+        county=p.county,
+        division=county,
+        township_code=code if unit.township else unit.township_code,
+        ambiguity=None,
+        placed_by="text",
+    )
 
 
 def kind_of(name: str | None) -> str | None:

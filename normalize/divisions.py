@@ -288,3 +288,37 @@ def place_township(township: str, within: Place | None = None) -> TownshipPlace 
     if common and name_of(common) and (within is None or _finer(common, within.code)):
         return TownshipPlace(place_of(common), None, ambiguity)
     return TownshipPlace(within, None, ambiguity)
+
+
+def township_candidates(township: str, within: Place | None = None) -> list[str]:
+    """The county codes of every township named ``township`` (inside ``within``)."""
+    scope = within.code if within is not None else ""
+    prefix = {"province": 2, "city": 4, "county": 6}[level_of(scope)] if scope else 0
+    return sorted({p for _c, p in _townships().get(township, ()) if p[:prefix] == scope[:prefix]})
+
+
+def county_candidates(county: str, within: Place | None = None) -> list[str]:
+    """The codes of every county-level division named ``county`` (inside ``within``)."""
+    return _codes(county, "county", within.code[:2] if within is not None else "")
+
+
+def named_in(text: str, candidates: list[str]) -> list[str]:
+    """The candidate county codes that ``text`` names apart from the others.
+
+    A candidate is named when the text holds the name of its county, its city or its
+    province, and that name is no other candidate's (two 朝阳区: 北京市 tells them
+    apart, 朝阳区 does not).  Several named: the text does not decide, all are returned.
+    """
+    names: dict[str, list[set[str]]] = {}
+    for code in candidates:
+        p = place_of(code)
+        # two-character names (城区, 郊区, 涉县) are too common in running text to tell anything
+        names[code] = [{n} for n in (p.county, p.city, p.province) if n and len(n) >= 3]
+    found = []
+    for code, own in names.items():
+        for (name,) in own:
+            shared = any(name in {n for (n,) in names[o]} for o in candidates if o != code)
+            if not shared and name in text:
+                found.append(code)
+                break
+    return found

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from corpus.check import update_corpus_findings
-from corpus.incremental import last_work
+from corpus.incremental import STATE, last_work
+from corpus.manifest import CORPUS_STATE, Manifest
 from corpus.run import run_extract
 from corpus.synth.generate import generate
 from normalize.agencies import agency_key
@@ -119,3 +120,27 @@ def test_a_changed_and_a_pruned_report_update_the_same_way(grown) -> None:
     pd.testing.assert_frame_equal(_findings(out), _full(out, grown["tmp"]))
     again = run_extract([grown["tmp"] / "a", second / "copy.txt"], out, jobs=1, narrative=False)
     assert again.documents == 0
+
+
+def test_a_run_killed_before_the_state_was_saved_redoes_the_same_bodies(grown, tmp_path: Path) -> None:
+    """Findings written, state not (a kill in between): the next run starts from the old
+    state, redoes the same bodies and ends where a full recompute does."""
+    out = tmp_path / "ds"
+    shutil.copytree(grown["out"], out)
+    old_state = (out / STATE).read_bytes()
+    batch = tmp_path / "c"
+    batch.mkdir()
+    _copy_of(
+        next(p for p in sorted((grown["tmp"] / "a").glob("*.txt")) if _utf8(p)),
+        batch / "c.txt",
+        "样例区人民政府",
+    )
+    run_extract([batch], out, jobs=1, narrative=False)
+    (out / STATE).write_bytes(old_state)
+    manifest = Manifest(out)
+    manifest.set_meta(CORPUS_STATE, "stale")
+    manifest.close()
+    again = run_extract([batch], out, jobs=1, narrative=False)
+    assert again.documents == 0 and again.corpus_findings is not None
+    assert last_work(out).mode == "incremental" and last_work(out).changed >= 1
+    pd.testing.assert_frame_equal(_findings(out), _full(out, tmp_path))

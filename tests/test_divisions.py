@@ -10,8 +10,8 @@ import pytest
 
 from corpus.check import units_frame
 from corpus.synth.agencies import sample_agency
-from normalize.agencies import classify
-from normalize.divisions import adcodes_path, code_of, level_of, place_of
+from normalize.agencies import classify, place_by_text
+from normalize.divisions import adcodes_path, code_of, level_of, place_of, township_candidates
 from normalize.pipeline import process
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -172,3 +172,66 @@ def test_units_dataset_has_the_division() -> None:
         2,
     ]
     assert u.loc["平潭综合实验区公安局", "division"] == "350128"
+
+
+ADDRESS = "如对本报告有疑问，请与青山镇人民政府联系（地址：{}青山镇兴业路8号）。"
+
+
+def test_a_report_that_names_its_county_places_an_ambiguous_township() -> None:
+    u = classify("青山镇人民政府")
+    assert u.division is None and u.ambiguity
+    placed = place_by_text(u, ADDRESS.format("林口县"))
+    assert placed is not None
+    assert (placed.province, placed.city, placed.county, placed.division, placed.township_code) == (
+        "黑龙江省",
+        "牡丹江市",
+        "林口县",
+        "231025",
+        "231025110",
+    )
+    assert placed.placed_by == "text" and placed.ambiguity is None
+    # a county that holds no 青山镇, two candidates at once, or nothing: no place
+    assert place_by_text(u, ADDRESS.format("沂源县")) is None
+    assert place_by_text(u, "林口县和仪征市的青山镇") is None
+    assert place_by_text(u, "") is None
+
+
+def test_text_tells_apart_only_what_the_name_left_open() -> None:
+    chaoyang = classify("朝阳区人民政府")
+    placed = place_by_text(chaoyang, "地址：北京市朝阳区日坛北路33号")
+    assert placed is not None and placed.division == "110105"
+    assert place_by_text(chaoyang, "地址：朝阳区日坛北路33号") is None  # both are 朝阳区
+    assert place_by_text(classify("沂源县科学技术局"), "学习淮安市的经验") is None  # placed by its name
+    assert classify("沂源县科学技术局").placed_by == "name"
+
+
+def test_units_placed_by_their_reports_when_they_agree() -> None:
+    docs = pd.DataFrame(
+        {
+            "doc_id": ["a", "b", "c", "d", "e"],
+            "agency": [
+                "青山镇人民政府",
+                "青山镇人民政府",
+                "青山镇人民政府",
+                "安乐镇人民政府",
+                "安乐镇人民政府",
+            ],
+        }
+    )
+    texts = {
+        "a": ADDRESS.format("林口县"),
+        "b": "",  # says nothing: no vote
+        "c": ADDRESS.format("林口县"),
+        "d": "地址：" + "、".join(place_of(c).county for c in township_candidates("安乐镇")[:1]) + "安乐镇",
+        "e": "地址：" + "、".join(place_of(c).county for c in township_candidates("安乐镇")[1:2]) + "安乐镇",
+    }
+    u = units_frame(docs, texts).set_index("name")
+    assert u.loc["青山镇人民政府", ["division", "township_code", "placed_by"]].tolist() == [
+        "231025",
+        "231025110",
+        "text",
+    ]
+    # two reports of one name telling two places: no place, and the ambiguity says why
+    assert pd.isna(u.loc["安乐镇人民政府", "division"])
+    assert u.loc["安乐镇人民政府", "ambiguity"].endswith("its reports name 2 different places")
+    assert pd.isna(units_frame(docs).set_index("name").loc["青山镇人民政府", "division"])  # no texts

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 
 from .agencies import Agency
@@ -180,7 +181,28 @@ def write(
     if rng.random() < 0.6:
         other = {**kw, "a": rng.randint(0, 12), "b": rng.randint(0, 15)}
         paras[6].append(_fmt(rng.choice(OTHER), **other))
+    if contact := _contact(agency, year):
+        paras[6].append(contact)
     return paras, stated
+
+
+ROADS = ("人民路", "建设路", "中山路", "解放路", "振兴路", "府前路", "文化路", "政通路")
+
+
+def _contact(agency: Agency, year: int) -> str | None:
+    """Three reports in five close with the body's address, as real ones do
+    (地址：沂源县振兴路61号).  Chosen by a hash, not a draw: a seed's other choices stay."""
+    h = int(hashlib.sha256(f"{agency.name}|{year}".encode()).hexdigest()[:8], 16)
+    seat = agency.county or agency.city or agency.province
+    if agency.county and not agency.city:  # a municipality's district: 北京市朝阳区…
+        seat = agency.province + seat
+    if h % 5 >= 3 or not seat:
+        return None
+    if agency.kind in ("township", "street_office"):
+        town = agency.name.removeprefix(agency.county).removesuffix("人民政府").removesuffix("办事处")
+        seat += town
+    road, number = ROADS[h // 5 % len(ROADS)], 1 + h // 40 % 199
+    return f"如对本报告有疑问，请与{agency.name}联系（地址：{seat}{road}{number}号）。"
 
 
 def _yuan(v: float) -> str:
