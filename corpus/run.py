@@ -22,6 +22,7 @@ the whole dataset (``corpus.check``), and ``documents`` rows whose ``sources`` o
 
 from __future__ import annotations
 
+import errno
 import gc
 import hashlib
 import os
@@ -488,27 +489,59 @@ def run_extract(
     paths, out = [Path(p) for p in paths], Path(out)
     check_arguments(paths)  # a wrong path fails before anything is written
     roots = roots_of(paths)
-    with output_lock(out, wait):
-        summary = _run_locked(
-            paths,
-            out,
-            roots,
-            jobs,
-            dask,
-            force,
-            prune,
-            batch_size,
-            narrative,
-            compact_target,
-            limits,
-            on_progress,
-            on_total,
-            on_batch,
-            ocr,
-            in_process,
-        )
+    try:
+        with output_lock(out, wait):
+            summary = _run_locked(
+                paths,
+                out,
+                roots,
+                jobs,
+                dask,
+                force,
+                prune,
+                batch_size,
+                narrative,
+                compact_target,
+                limits,
+                on_progress,
+                on_total,
+                on_batch,
+                ocr,
+                in_process,
+            )
+    except Exception as exc:
+        storage = storage_error(exc, out)
+        if storage is None:
+            raise
+        raise storage from exc
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+# What SQLite and DuckDB say when a write fails for want of room (their own exceptions,
+# not OSError): a full disk; SQLite says only "disk I/O error" when a write stops short
+# for another reason (a file past the size limit of the process, EFBIG).
+_NO_ROOM = ("database or disk is full", "No space left on device", "disk quota")
+_WRITE_FAILED = ("disk I/O error", "File too large", "Could not write")
+
+
+def storage_error(exc: BaseException, out: Path) -> OSError | None:
+    """``exc`` as the ``OSError`` it stands for when SQLite (the manifest) or DuckDB (the
+    keywords) could not write to ``out``; None for anything else."""
+    if isinstance(exc, OSError) or type(exc).__module__.partition(".")[0] not in (
+        "sqlite3",
+        "duckdb",
+        "_duckdb",
+    ):
+        return None
+    text = " ".join(str(exc).split())
+    name = getattr(exc, "sqlite_errorname", None)
+    said = f"{text[:200]}, {name}" if name else text[:200]
+    if any(s in text for s in _NO_ROOM):
+        return OSError(errno.ENOSPC, f"{os.strerror(errno.ENOSPC)} ({said})", str(out))
+    if any(s in text for s in _WRITE_FAILED):
+        return OSError(errno.EIO, f"cannot write the output ({said})", str(out))
+    return None
 
 
 def _run_locked(
