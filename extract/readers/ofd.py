@@ -169,17 +169,11 @@ class _Budget:
 # --- the XML, by local names (writers differ in prefixes and namespace URIs) ---------
 
 
-def _local(el: etree._Element) -> str:
-    tag = el.tag
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
-
-
 def _children(el: etree._Element | None, name: str) -> Iterator[etree._Element]:
+    """Children by local name, in any namespace or none (``{*}``)."""
     if el is None:
-        return
-    for child in el:
-        if _local(child) == name:
-            yield child
+        return iter(())
+    return el.iterchildren("{*}" + name)
 
 
 def _first(el: etree._Element | None, name: str) -> etree._Element | None:
@@ -203,6 +197,17 @@ def _numbers(s: str | None) -> list[float]:
     except ValueError:
         return []
     return out if all(map(math.isfinite, out)) else []
+
+
+def _number(s: str | None, default: float) -> float:
+    """One number of an attribute (``default`` when absent or not a finite number)."""
+    if s is None:
+        return default
+    try:
+        v = float(s)
+    except ValueError:
+        return default
+    return v if math.isfinite(v) else default
 
 
 def _box(s: str | None) -> tuple[float, float, float, float] | None:
@@ -250,43 +255,41 @@ def deltas(s: str | None, n: int) -> list[float]:
 def _raw_page(number: int, box: tuple[float, float, float, float], parts: list, budget: _Budget) -> RawPage:
     ox, oy = box[0], box[1]
     chars: list[Char] = []
-    segments: dict[tuple[float, float, float, float], None] = {}  # a ruling drawn twice is one
+    segments: dict[tuple[tuple[float, float], tuple[float, float]], None] = {}  # drawn twice: one
     for root in parts:
         for el in _units(_first(root, "Content")):
             if el.get("Visible", "true") == "false":
                 continue
             bx, by = _origin(el.get("Boundary"))
-            m = _matrix(el.get("CTM"))
+            ctm = el.get("CTM")
+            m = _matrix(ctm) if ctm else _IDENTITY
             place = (m[0], m[1], m[2], m[3], m[4] + bx - ox, m[5] + by - oy)
-            kind = _local(el)
-            if kind == "TextObject":
+            if el.tag.endswith("TextObject"):
                 _text_chars(el, place, chars, budget)
-            elif kind == "PathObject":
+            else:
                 if el.get("Stroke", "true") == "false" and el.get("Fill", "false") != "true":
                     continue
                 _path_segments(_text(_first(el, "AbbreviatedData")), place, segments)
     edges: list[dict] = []
-    for x0, y0, x1, y1 in segments:
-        _add_edge(edges, (x0, y0), (x1, y1))
+    for p0, p1 in segments:
+        _add_edge(edges, p0, p1)
     return RawPage(number, box[2] * PT_PER_MM, box[3] * PT_PER_MM, chars, find_tables(edges))
 
 
-def _units(content: etree._Element | None) -> Iterator[etree._Element]:
-    """The graphic units of a page's content in drawing order, page blocks entered."""
-    if content is None:
+_UNIT_TAGS = ("{*}TextObject", "{*}PathObject", "{*}Layer", "{*}PageBlock")
+
+
+def _units(parent: etree._Element | None, depth: int = 0) -> Iterator[etree._Element]:
+    """The text and path objects of a page's content in drawing order, page blocks entered
+    (not pattern cells or clip paths: their coordinates are not the page's)."""
+    if parent is None:
         return
-    stack = [iter(content)]
-    while stack:
-        el = next(stack[-1], None)
-        if el is None:
-            stack.pop()
-            continue
-        kind = _local(el)
-        if kind in ("Layer", "PageBlock"):
-            if len(stack) < 64:
-                stack.append(iter(el))
-        elif kind in ("TextObject", "PathObject"):
+    for el in parent.iterchildren(*_UNIT_TAGS):
+        tag = el.tag
+        if tag.endswith(("}TextObject", "}PathObject")) or tag in ("TextObject", "PathObject"):
             yield el
+        elif depth < 64:
+            yield from _units(el, depth + 1)
 
 
 def _apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
@@ -311,8 +314,8 @@ def _wide(ch: str) -> bool:
 
 
 def _text_chars(obj: etree._Element, m: Matrix, out: list[Char], budget: _Budget) -> None:
-    size = (_numbers(obj.get("Size")) or [0.0])[0]
-    if size <= 0 or not math.isfinite(size):
+    size = _number(obj.get("Size"), 0.0)
+    if size <= 0:
         return
     x = y = 0.0
     for code in _children(obj, "TextCode"):
@@ -322,8 +325,8 @@ def _text_chars(obj: etree._Element, m: Matrix, out: list[Char], budget: _Budget
         if not text:
             continue
         budget.take(len(text))
-        x = (_numbers(code.get("X")) or [x])[0]
-        y = (_numbers(code.get("Y")) or [y])[0]
+        x = _number(code.get("X"), x)
+        y = _number(code.get("Y"), y)
         dx = deltas(code.get("DeltaX"), len(text) - 1)
         dy = deltas(code.get("DeltaY"), len(text) - 1)
         advance = size
@@ -341,37 +344,38 @@ _ARGS = {"M": 2, "S": 2, "L": 2, "Q": 4, "B": 6, "A": 7, "C": 0}
 
 
 def _path_segments(data: str, m: Matrix, out: dict) -> None:
-    """The straight segments of an ``AbbreviatedData`` path, in page points."""
+    """The straight segments of an ``AbbreviatedData`` path, in page points rounded to a
+    thousandth (so that the same ruling drawn twice, by two cells, is one key)."""
     toks = data.split()
-    i = 0
+    a, b, c, d, e, f = (v * PT_PER_MM for v in m)
+    i, n_toks = 0, len(toks)
     cur = start = None
-    while i < len(toks):
+    while i < n_toks:
         cmd = toks[i]
         n = _ARGS.get(cmd)
-        if n is None:
-            return  # not a path command: the rest cannot be read reliably
-        args = _numbers(" ".join(toks[i + 1 : i + 1 + n]))
-        if len(args) != n:
+        if n is None or i + n >= n_toks:
+            return  # not a path command, or cut short: the rest cannot be read reliably
+        try:
+            args = [float(t) for t in toks[i + 1 : i + 1 + n]]
+        except ValueError:
             return
         i += 1 + n
-        if cmd in ("M", "S"):
-            cur = start = (args[0], args[1])
-        elif cmd == "C":
-            if cur is not None and start is not None:
-                _segment(cur, start, m, out)
+        if cmd == "C":
+            if cur is not None and start is not None and cur != start:
+                out[(cur, start) if cur < start else (start, cur)] = None
             cur = start
+            continue
+        x, y = args[-2], args[-1]
+        if not (math.isfinite(x) and math.isfinite(y)):
+            return
+        p = (round(a * x + c * y + e, 3), round(b * x + d * y + f, 3))
+        if cmd in ("M", "S"):
+            cur = start = p
         elif cmd == "L":
-            if cur is not None:
-                _segment(cur, (args[0], args[1]), m, out)
-            cur = (args[0], args[1])
+            if cur is not None and cur != p:
+                out[(cur, p) if cur < p else (p, cur)] = None
+            cur = p
         else:  # a curve: it moves the pen, it draws no ruling
-            cur = (args[-2], args[-1])
+            cur = p
             if start is None:
                 start = cur
-
-
-def _segment(p0: tuple[float, float], p1: tuple[float, float], m: Matrix, out: dict) -> None:
-    (x0, y0), (x1, y1) = sorted((_apply(m, *p0), _apply(m, *p1)))
-    # to a thousandth of a point: the same ruling drawn twice (by two cells) is one key
-    k = PT_PER_MM
-    out[(round(x0 * k, 3), round(y0 * k, 3), round(x1 * k, 3), round(y1 * k, 3))] = None
