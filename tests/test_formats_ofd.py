@@ -293,6 +293,9 @@ def test_broken_and_missing_parts():
         ofd.read(buf.getvalue(), "r.ofd")
     with pytest.raises(EmptyDocument):
         ofd.read(package([rule(10, 10, 100, 10)]), "r.ofd")
+    scan = '<ofd:ImageObject ID="4" CTM="210 0 0 297 0 0" Boundary="0 0 210 297" ResourceID="9"/>'
+    r = process(package([scan, scan]), "r.ofd")
+    assert r.status == "failed" and r.error.startswith("scanned OFD") and "2 images" in r.error
 
 
 def test_limits():

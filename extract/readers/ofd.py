@@ -39,7 +39,8 @@ Limits (:mod:`extract.limits`): the package is opened and each part inflated thr
 (members, inflated size, ratio, password-protected members); a document of more than
 ``max_pages`` pages, or of more than :data:`MAX_GLYPHS` glyphs, is refused.  XML is
 parsed with entities left unresolved and no network.  An encrypted package (GM/T 0099:
-an ``Encryptions`` entry) is refused as encrypted.
+an ``Encryptions`` entry) is refused as encrypted.  Pages that hold pictures and no text
+(a scan saved as OFD) fail as scanned: OFD images are not OCR'd (PDF pages are).
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ from posixpath import dirname, join, normpath
 from lxml import etree
 
 from extract import limits
-from extract.errors import CorruptDocument, EmptyDocument, EncryptedDocument
+from extract.errors import CorruptDocument, EmptyDocument, EncryptedDocument, ScannedDocument
 from extract.model import Document
 from extract.readers._pdf_layout import Char, RawPage, layout
 from extract.readers._pdf_pdfium import _add_edge
@@ -102,6 +103,7 @@ def read(data: bytes, name: str = "") -> Document:
         raise limits.LimitExceeded(f"OFD of {len(page_locs):,} pages, past the limit of {lim.max_pages:,}")
     budget = _Budget(MAX_GLYPHS)
     pages = []
+    images = 0  # a page of pictures only is a scan
     for number, loc in enumerate(page_locs, 1):
         part = pkg.resolve(base, loc)
         page = pkg.xml(part)
@@ -111,9 +113,14 @@ def read(data: bytes, name: str = "") -> Document:
             if tpl is not None and pkg.has(tpl):
                 parts.insert(0, pkg.xml(tpl))
         box = _box(_text(_path(page, "Area", "PhysicalBox"))) or default_box
+        images += sum(1 for root in parts for _ in root.iter("{*}ImageObject"))
         pages.append(_raw_page(number, box, parts, budget))
     blocks = layout(pages)
     if not blocks:
+        if images:
+            raise ScannedDocument(
+                f"scanned OFD: no text on its {len(pages)} pages, only {images} images (OFD pages are not OCR'd)"
+            )
         raise EmptyDocument(f"OFD without text on its {len(pages)} pages")
     meta = {}
     title = _text(_path(body, "DocInfo", "Title")).strip()
