@@ -186,3 +186,24 @@ def test_check_of_a_missing_folder_creates_nothing(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="documents"):
         run_check(tmp_path / "nope")
     assert not (tmp_path / "nope").exists()
+
+
+def test_cli_check_during_a_run_says_so_in_one_line(tmp_path: Path) -> None:
+    out = tmp_path / "ds"
+    write_dataset(out)
+    proc = _hold_lock(out, 60)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "corpus.cli", "check", str(out)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        proc.kill()
+        proc.wait()
+    lines = [ln for ln in done.stderr.splitlines() if ln.strip()]
+    assert done.returncode == 2, done.stderr
+    assert len(lines) == 1 and "Traceback" not in done.stderr
+    assert lines[0].startswith("nianbao check: another nianbao run is writing to"), lines
+    assert not (out / "units.parquet").exists()
