@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import ctypes
 import unicodedata
+from collections.abc import Callable
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as c
@@ -62,9 +63,14 @@ class _Content:
         return self._reader.shows(index)
 
 
-def raw_pages(pdf: pdfium.PdfDocument, data: bytes | None = None) -> list[RawPage]:
+def raw_pages(
+    pdf: pdfium.PdfDocument,
+    data: bytes | None = None,
+    visit: Callable[[pdfium.PdfPage, RawPage], None] | None = None,
+) -> list[RawPage]:
     """Characters and table cell boxes of every page; ``data`` (the file) lets dropped
-    characters be recovered from the content streams."""
+    characters be recovered from the content streams; ``visit`` is called with each
+    page while it is still open, so nothing needs to load it again."""
     out = []
     content = _Content(data)
     for i in range(len(pdf)):
@@ -76,6 +82,8 @@ def raw_pages(pdf: pdfium.PdfDocument, data: bytes | None = None) -> list[RawPag
             chars = _chars(page, left, top, texts, content, i)
             tables = find_tables(edges, height)
             out.append(RawPage(i + 1, width, height, chars, tables))
+            if visit is not None:
+                visit(page, out[-1])
         finally:
             page.close()
     return out

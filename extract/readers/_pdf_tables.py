@@ -31,16 +31,18 @@ draws it.
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 from pdfplumber.table import (
     TableSettings,
     cells_to_tables,
     edges_to_intersections,
-    intersections_to_cells,
     merge_edges,
 )
 from pdfplumber.utils import filter_edges
 
 BBox = tuple[float, float, float, float]
+_BBOX = itemgetter("x0", "top", "x1", "bottom")
 SETTINGS = TableSettings.resolve({"vertical_strategy": "lines", "horizontal_strategy": "lines"})
 
 
@@ -67,10 +69,50 @@ def find_tables(edges: list[dict], page_height: float | None = None) -> list[lis
         )
         merged = filter_edges(merged, min_length=s.edge_min_length)
         inter = edges_to_intersections(merged, s.intersection_x_tolerance, s.intersection_y_tolerance)
-        cells = intersections_to_cells(inter)
+        cells = cells_from_intersections(inter)
         out.extend([tuple(c) for c in group] for group in cells_to_tables(cells))  # type: ignore[misc]
     out.sort(key=lambda t: min((c[1], c[0]) for c in t))
     return out
+
+
+def cells_from_intersections(intersections: dict) -> list[BBox]:
+    """The cells pdfplumber's ``intersections_to_cells`` finds, in its order, without its
+    quadratic scans: each point's edges are turned into sets once, and the points below
+    and right of a point are looked up by its x and y instead of over all points."""
+    points = sorted(intersections)
+    v_sets = {p: set(map(_BBOX, intersections[p]["v"])) for p in points}
+    h_sets = {p: set(map(_BBOX, intersections[p]["h"])) for p in points}
+    by_x: dict[float, list] = {}
+    by_y: dict[float, list] = {}
+    for p in points:  # sorted, so each list is in the order pdfplumber scans it
+        by_x.setdefault(p[0], []).append(p)
+        by_y.setdefault(p[1], []).append(p)
+
+    def connects(a, b) -> bool:
+        return (a[0] == b[0] and not v_sets[a].isdisjoint(v_sets[b])) or (
+            a[1] == b[1] and not h_sets[a].isdisjoint(h_sets[b])
+        )
+
+    cells: list[BBox] = []
+    for pt in points:
+        below = [q for q in by_x[pt[0]] if q[1] > pt[1]]
+        right = [q for q in by_y[pt[1]] if q[0] > pt[0]]
+        found = None
+        for b in below:
+            if not connects(pt, b):
+                continue
+            for r in right:
+                if not connects(pt, r):
+                    continue
+                corner = (r[0], b[1])
+                if corner in intersections and connects(corner, r) and connects(corner, b):
+                    found = (pt[0], pt[1], corner[0], corner[1])
+                    break
+            if found:
+                break
+        if found:
+            cells.append(found)
+    return cells
 
 
 def _bands(edges: list[dict], tol: float) -> list[list[dict]]:

@@ -76,14 +76,15 @@ def read_with(data: bytes, name: str = "", backend: Backend = DEFAULT_BACKEND) -
             raise EmptyDocument("PDF without pages")
         _check_pages(n_pages, lim)
         meta = _meta(pdf)
-        scanned = _pages_to_ocr(pdf, n_pages)
+        kinds: list[tuple[bool, float]] | None = None  # per page: usable text layer, OCR dpi
         if backend == "pdfium":
-            pages = _pdfium_pages(pdf, data)
+            pages, kinds = _pdfium_pages(pdf, data)
         else:
             try:
                 pages = _plumber_pages(data)
             except CorruptDocument:  # pdfminer cannot read what PDFium opened: PDFium's reading
-                pages = _pdfium_pages(pdf, data)
+                pages, kinds = _pdfium_pages(pdf, data)
+        scanned = _pages_to_ocr(pdf, n_pages, kinds)
         ocr_pages = _ocr(pdf, pages, scanned)
     except pdfium.PdfiumError as exc:  # a page PDFium opened the file for but cannot load
         return _read_without_pdfium(data, CorruptDocument(f"unreadable PDF: {exc}"), lim)
@@ -92,10 +93,13 @@ def read_with(data: bytes, name: str = "", backend: Backend = DEFAULT_BACKEND) -
     return _document(pages, n_pages, meta, ocr_pages)
 
 
-def _pdfium_pages(pdf: pdfium.PdfDocument, data: bytes) -> list[RawPage]:
+def _pdfium_pages(pdf: pdfium.PdfDocument, data: bytes) -> tuple[list[RawPage], list[tuple[bool, float]]]:
+    """The pages, and what each says about its text layer (read while the page is open)."""
     from extract.readers._pdf_pdfium import raw_pages
 
-    return raw_pages(pdf, data)
+    kinds: list[tuple[bool, float]] = []
+    pages = raw_pages(pdf, data, lambda page, raw: kinds.append(_page_kind(page, raw.chars)))
+    return pages, kinds
 
 
 def _check_pages(n_pages: int, lim: limits.Limits) -> None:
@@ -131,7 +135,9 @@ def _document(
     return Document(format="pdf", blocks=tuple(blocks), pages=n_pages, meta=meta)
 
 
-def _pages_to_ocr(pdf: pdfium.PdfDocument, n_pages: int) -> dict[int, float]:
+def _pages_to_ocr(
+    pdf: pdfium.PdfDocument, n_pages: int, kinds: list[tuple[bool, float]] | None = None
+) -> dict[int, float]:
     """Page index -> rendering dpi of the pages OCR must read under the mode in force.
 
     ``never`` reads none (and a file without any text layer fails as a scan); ``auto``
@@ -142,15 +148,21 @@ def _pages_to_ocr(pdf: pdfium.PdfDocument, n_pages: int) -> dict[int, float]:
 
     mode = ocr.current_mode()
     if mode == "never":
-        _check_text_layer(pdf, n_pages)
+        if kinds is None:
+            _check_text_layer(pdf, n_pages)
+        elif not any(usable for usable, _dpi in kinds):
+            raise ScannedDocument(f"scanned PDF: no text layer on {n_pages} pages")
         return {}
+    if kinds is None:
+        kinds = []
+        for i in range(n_pages):
+            page = pdf[i]
+            try:
+                kinds.append(_page_kind(page))
+            finally:
+                page.close()
     todo: dict[int, float] = {}
-    for i in range(n_pages):
-        page = pdf[i]
-        try:
-            usable, dpi = _page_kind(page)
-        finally:
-            page.close()
+    for i, (usable, dpi) in enumerate(kinds):
         if mode == "always" or not usable:
             todo[i] = dpi
     if todo and not ocr.available():
@@ -166,15 +178,19 @@ def _pages_to_ocr(pdf: pdfium.PdfDocument, n_pages: int) -> dict[int, float]:
 _MIN_TEXT = 50  # characters: fewer over a full-page picture is a stamp or a page number
 
 
-def _page_kind(page: pdfium.PdfPage) -> tuple[bool, float]:
-    """(whether the text layer is usable, the dpi to render the page at for OCR)."""
-    tp = page.get_textpage()
-    try:
-        n = tp.count_chars()
-        text = tp.get_text_range() if n else ""
-    finally:
-        tp.close()
-    n_text = len("".join(text.split()))
+def _page_kind(page: pdfium.PdfPage, chars: list | None = None) -> tuple[bool, float]:
+    """(whether the text layer is usable, the dpi to render the page at for OCR); the
+    page's characters when they have been read already."""
+    if chars is None:
+        tp = page.get_textpage()
+        try:
+            n = tp.count_chars()
+            text = tp.get_text_range() if n else ""
+        finally:
+            tp.close()
+        n_text = len("".join(text.split()))
+    else:
+        n_text = sum(1 for ch in chars if ch.text.strip())
     width, height = page.get_size()
     cover, native = 0.0, 0.0
     for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3):
