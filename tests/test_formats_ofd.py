@@ -19,7 +19,13 @@ from normalize.pipeline import process
 NS = 'xmlns:ofd="http://www.ofdspec.org/2016"'
 
 
-def package(pages: list[str], *, templates: dict[str, str] | None = None, extra: dict | None = None) -> bytes:
+def package(
+    pages: list[str],
+    *,
+    templates: dict[str, str] | None = None,
+    extra: dict | None = None,
+    title: str = "某县2023年政府信息公开工作年度报告",
+) -> bytes:
     """An OFD package with one Content.xml per page (``pages``: the inner XML of a Layer)."""
     tpl_refs = "".join(
         f'<ofd:TemplatePage ID="{tid}" BaseLoc="Tpls/Tpl_{tid}/Content.xml"/>' for tid in (templates or {})
@@ -29,7 +35,7 @@ def package(pages: list[str], *, templates: dict[str, str] | None = None, extra:
     )
     parts = {
         "OFD.xml": f'<ofd:OFD {NS} Version="1.0" DocType="OFD"><ofd:DocBody><ofd:DocInfo>'
-        "<ofd:DocID>0123</ofd:DocID><ofd:Title>某县2023年政府信息公开工作年度报告</ofd:Title></ofd:DocInfo>"
+        f"<ofd:DocID>0123</ofd:DocID><ofd:Title>{title}</ofd:Title></ofd:DocInfo>"
         "<ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>",
         "Doc_0/Document.xml": f"<ofd:Document {NS}><ofd:CommonData><ofd:MaxUnitID>999</ofd:MaxUnitID>"
         "<ofd:PageArea><ofd:PhysicalBox>0 0 210 297</ofd:PhysicalBox></ofd:PageArea>"
@@ -295,7 +301,7 @@ def test_broken_and_missing_parts():
         ofd.read(package([rule(10, 10, 100, 10)]), "r.ofd")
     scan = '<ofd:ImageObject ID="4" CTM="210 0 0 297 0 0" Boundary="0 0 210 297" ResourceID="9"/>'
     r = process(package([scan, scan]), "r.ofd")
-    assert r.status == "failed" and r.error.startswith("scanned OFD") and "2 images" in r.error
+    assert r.status == "failed" and r.error.startswith("scanned OFD") and "2 of them one picture" in r.error
 
 
 def test_limits():
@@ -330,3 +336,60 @@ def test_entities_are_not_resolved(tmp_path):
     )
     doc = ofd.read(package([page]), "r.ofd")
     assert "机密" not in doc.text()
+
+
+# --- a scan saved as OFD -----------------------------------------------------------
+
+
+def scanned_ofd(pdf: bytes, title: str, dpi: int = 150) -> bytes:
+    """An OFD whose pages are JPEG pictures of ``pdf``'s pages, as a scanner writes it:
+    one full-page ImageObject each, the pictures in DocumentRes.xml's MultiMedias."""
+    from tests.scans import page_images
+
+    images = page_images(pdf, dpi, angle=0.3, quality=75)
+    layers, files, media = [], {}, []
+    for i, img in enumerate(images):
+        buf = io.BytesIO()
+        img.save(buf, "JPEG", quality=90)
+        files[f"Doc_0/Res/image_{i}.jpg"] = buf.getvalue()
+        media.append(
+            f'<ofd:MultiMedia ID="{200 + i}" Type="Image"><ofd:MediaFile>image_{i}.jpg</ofd:MediaFile></ofd:MultiMedia>'
+        )
+        layers.append(
+            f'<ofd:ImageObject ID="{300 + i}" CTM="210 0 0 297 0 0" Boundary="0 0 210 297" ResourceID="{200 + i}"/>'
+        )
+    files["Doc_0/DocumentRes.xml"] = (
+        f'<ofd:Res {NS} BaseLoc="Res"><ofd:MultiMedias>{"".join(media)}</ofd:MultiMedias></ofd:Res>'
+    )
+    data = package(layers, extra=files, title=title)
+    z = zipfile.ZipFile(io.BytesIO(data))  # name DocumentRes.xml in Document.xml
+    parts = {n: z.read(n) for n in z.namelist()}
+    parts["Doc_0/Document.xml"] = parts["Doc_0/Document.xml"].replace(
+        b"</ofd:CommonData>", b"<ofd:DocumentRes>DocumentRes.xml</ofd:DocumentRes></ofd:CommonData>"
+    )
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+        for n, b in parts.items():
+            out.writestr(n, b)
+    return buf.getvalue()
+
+
+def test_a_scan_saved_as_ofd_is_read_by_ocr():
+    from extract.readers import ocr
+    from tests.scans import synth_report
+
+    if not ocr.available():
+        pytest.skip("OCR is not installed")
+    rep, pdf, truth = synth_report(3)  # the report test_ocr scans as a PDF
+    data = scanned_ofd(pdf, "".join(b.text for b in rep.blocks if b.kind == "title"))
+    r = process(data, "scan.ofd")
+    assert r.status == "ok", r.error
+    assert r.meta.agency == truth["agency"] and r.meta.year == truth["year"]
+    got = {(c.table, c.row, c.col): c.value for c in r.cells}
+    wrong = [c for c in truth["cells"] if got.get((c["table"], c["row"], c["col"]), "absent") != c["value"]]
+    assert not wrong, wrong[:5]
+    assert r.ocr_pages == list(range(1, truth["pages"] + 1))
+    assert all("ocr=" in c.prov for c in r.cells if c.raw)
+    with ocr.using_mode("never"):
+        r = process(data, "scan.ofd")
+    assert r.status == "failed" and "OCR is off" in r.error

@@ -39,8 +39,9 @@ Limits (:mod:`extract.limits`): the package is opened and each part inflated thr
 (members, inflated size, ratio, password-protected members); a document of more than
 ``max_pages`` pages, or of more than :data:`MAX_GLYPHS` glyphs, is refused.  XML is
 parsed with entities left unresolved and no network.  An encrypted package (GM/T 0099:
-an ``Encryptions`` entry) is refused as encrypted.  Pages that hold pictures and no text
-(a scan saved as OFD) fail as scanned: OFD images are not OCR'd (PDF pages are).
+an ``Encryptions`` entry) is refused as encrypted.  A page without text that is one
+picture (a scan saved as OFD) is read by OCR, as a scanned PDF page is
+(:mod:`extract.readers._ofd_scan`).
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ from lxml import etree
 from extract import limits
 from extract.errors import CorruptDocument, EmptyDocument, EncryptedDocument, ScannedDocument
 from extract.model import Document
+from extract.readers._ofd_scan import page_picture, read_pictures
 from extract.readers._pdf_layout import Char, RawPage, layout
 from extract.readers._pdf_pdfium import _add_edge
 from extract.readers._pdf_tables import find_tables
@@ -102,8 +104,8 @@ def read(data: bytes, name: str = "") -> Document:
     if len(page_locs) > lim.max_pages:
         raise limits.LimitExceeded(f"OFD of {len(page_locs):,} pages, past the limit of {lim.max_pages:,}")
     budget = _Budget(MAX_GLYPHS)
-    pages = []
-    images = 0  # a page of pictures only is a scan
+    pages: list[RawPage] = []
+    pictures: dict[int, tuple[str, float]] = {}  # pages that are one picture: scans
     for number, loc in enumerate(page_locs, 1):
         part = pkg.resolve(base, loc)
         page = pkg.xml(part)
@@ -113,20 +115,39 @@ def read(data: bytes, name: str = "") -> Document:
             if tpl is not None and pkg.has(tpl):
                 parts.insert(0, pkg.xml(tpl))
         box = _box(_text(_path(page, "Area", "PhysicalBox"))) or default_box
-        images += sum(1 for root in parts for _ in root.iter("{*}ImageObject"))
-        pages.append(_raw_page(number, box, parts, budget))
+        raw = _raw_page(number, box, parts, budget)
+        pages.append(raw)
+        picture = None if raw.chars else page_picture(parts, box)
+        if picture is not None:
+            pictures[number] = picture
+    read_pages = read_pictures(pkg, doc, base, pictures, pages) if pictures else {}
     blocks = layout(pages)
+    meta: dict[str, str] = {}
+    if read_pages:
+        from extract.readers import ocr
+
+        blocks = ocr.apply_confidence(blocks, read_pages)
+        meta.update(ocr.ocr_meta(read_pages))
     if not blocks:
-        if images:
-            raise ScannedDocument(
-                f"scanned OFD: no text on its {len(pages)} pages, only {images} images (OFD pages are not OCR'd)"
-            )
+        if pictures:
+            raise _scanned(len(pages), len(pictures), bool(read_pages))
         raise EmptyDocument(f"OFD without text on its {len(pages)} pages")
-    meta = {}
     title = _text(_path(body, "DocInfo", "Title")).strip()
     if title:
         meta["title"] = title
     return Document(format="ofd", blocks=tuple(blocks), pages=len(pages), meta=meta)
+
+
+def _scanned(n_pages: int, n_pictures: int, read: bool) -> ScannedDocument:
+    """Why an OFD of pictures gave no text: OCR off, not installed, or nothing found."""
+    from extract.readers import ocr
+
+    what = f"scanned OFD: no text on its {n_pages} pages, {n_pictures} of them one picture each"
+    if ocr.current_mode() == "never":
+        return ScannedDocument(f"{what} (OCR is off)")
+    if not ocr.available():
+        return ocr.OcrUnavailable(f"{what}, and OCR is not installed (pip install rapidocr-onnxruntime)")
+    return ScannedDocument(f"{what}: {'OCR found no text' if read else 'no picture could be decoded'}")
 
 
 class _Package:
@@ -149,14 +170,17 @@ class _Package:
             return loc
         return full
 
-    def xml(self, part: str) -> etree._Element:
+    def raw(self, part: str) -> bytes:
         info = self.infos.get(part)
         if info is None:
             raise CorruptDocument(f"corrupt OFD: no part {part!r}")
         try:
-            raw = inflate(self.zip, info, part)
+            return inflate(self.zip, info, part)
         except EncryptedDocument as exc:
             raise EncryptedDocument(f"encrypted OFD: {exc}") from exc
+
+    def xml(self, part: str) -> etree._Element:
+        raw = self.raw(part)
         try:
             return etree.fromstring(raw, _PARSER)
         except etree.XMLSyntaxError as exc:
