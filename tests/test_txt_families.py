@@ -14,7 +14,7 @@ import pytest
 
 from extract.model import Table
 from extract.readers import txt
-from extract.readers._txt_layout import fragments, is_page_line, merge_header
+from extract.readers._txt_layout import fragments, header_leaves, is_page_line, merge_header
 from normalize.pipeline import process
 from tests.conftest import FIXTURES, REAL
 
@@ -338,3 +338,25 @@ def test_traditional_characters_saved_one_cell_a_line():
     )
     cells = _cells(text)
     assert [cells[("t2", "regulation", c)] for c in ("issued", "repealed", "in_force")] == [None, None, 3]
+
+
+def test_laid_out_table_4_row_with_a_blank_takes_the_columns_of_its_header():
+    # pdftotext -layout of a generated PDF: table 四's one row prints 14 values for 15
+    # columns (复议后起诉's 尚未审结 is blank); the header's bottom words place them
+    path = LAYOUT / "t4_row_with_a_blank.pdftotext.txt"
+    report = process(path.read_bytes(), str(path))
+    got = {c.col: c.value for c in report.cells if c.table == "t4"}
+    assert got["litigation_after_review.upheld"] is None  # printed —
+    assert got["litigation_after_review.pending"] is None  # printed blank
+    assert [got[f"litigation_after_review.{o}"] for o in ("corrected", "other", "total")] == [0, 0, 0]
+    assert len(got) == 15 and sum(v is None for v in got.values()) == 2
+
+
+def test_header_leaves_skip_group_labels_and_split_word_tops():
+    frags = [
+        fragments(line)
+        for line in ("  行政复议        复议后起诉", "结果 其他       结果", "维持 结果       纠正")
+    ]
+    flat = [f for line in frags for f in line]
+    nos = [k for k, line in enumerate(frags) for _f in line]
+    assert header_leaves(flat, nos) == [1.0, 4.0, 13.0]  # 维持, 结果 (其他结果), 纠正

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 
 from extract.model import Provenance, Table, table_from_rows
 
@@ -380,6 +381,35 @@ def header_words(frags: list[Frag], line_nos: list[int]) -> list[tuple[str, floa
     return [(text, centre) for _x, _n, text, centre in sorted(words, key=lambda w: (w[0], w[1]))]
 
 
+# Header words that head a group of columns, never a column of their own.
+_GROUP_WORD = re.compile(r"行政复议$|行政诉讼$|未经复议|复议后起诉|申请人情况|法人或其他组织")
+
+
+def header_leaves(frags: list[Frag], line_nos: list[int]) -> list[float]:
+    """Centres of the header pieces with nothing under them: one per value column.
+
+    A piece with another piece below it that overlaps or touches it is the top of a word
+    split over lines (结果 over 维持) or a group label (行政复议 over 其他); group labels
+    printed clear of their columns are known by their words.
+    """
+    leaves = []
+    for f, n in zip(frags, line_nos, strict=True):
+        if _GROUP_WORD.search(f.text):
+            continue
+        if any(m > n and g.x <= f.end and f.x <= g.end for g, m in zip(frags, line_nos, strict=True)):
+            continue
+        leaves.append((f.x + f.end) / 2)
+    return sorted(leaves)
+
+
+def _fits(xs: list[float], centres: list[float]) -> bool:
+    """Each value stands nearer its column (in order, as :func:`place` gives them) than
+    three quarters of the narrowest gap between two columns."""
+    gap = min((b - a for a, b in pairwise(centres)), default=0.0)
+    tol = 0.75 * gap
+    return all(abs(x - centres[j]) <= tol for x, j in zip(xs, _monotone(xs, centres, 0)[1], strict=True))
+
+
 def place(xs: list[float], centres: list[float], drift: int = 6) -> list[int]:
     """The column of each value: in order, nearest the columns' centres.
 
@@ -442,9 +472,17 @@ def _table(rows: list[_Row]) -> Table:
             if len(cols) == len(centres):
                 by_page[pg] = cols
         heads = [r for r in block if r.header]
+        frags = [r.frag for r in heads if r.frag]
+        line_nos = [r.first for r in heads if r.frag]
+        if data and frags and not any(r.pre or r.own or r.post for r in data):
+            # Rows of values alone (table 四's one row) with fewer values than the header
+            # has columns: the header's bottom words stand over the columns.
+            leaves = header_leaves(frags, line_nos)
+            xs = [[f.x + len(f.text) / 2 for f in r.line.values] for r in data]
+            if len(leaves) > len(centres) and all(_fits(x, leaves) for x in xs):
+                centres, by_page = leaves, {}
         if heads:
-            frags = [r.frag for r in heads if r.frag]
-            words = header_words(frags, [r.first for r in heads if r.frag])
+            words = header_words(frags, line_nos)
             prov = Provenance(lines=(heads[0].first, heads[-1].last))
             texts.append([t for t, _c in words])
             provs.append([prov] * len(words))
