@@ -206,6 +206,47 @@ def wide_frame(data: Loaded) -> pd.DataFrame:
     return wide
 
 
+def _pandas_types(frame: pd.DataFrame) -> pd.DataFrame:
+    """A frame read from DuckDB in the dtypes :func:`wide_frame` gives (nullable numbers and
+    strings, dates as dates), so every writer sees one kind of table."""
+    out = {}
+    for name in frame.columns:
+        col = frame[name]
+        if pd.api.types.is_bool_dtype(col.dtype) or variables()[name].kind == "boolean":
+            out[name] = col.astype("boolean")
+        elif pd.api.types.is_datetime64_any_dtype(col.dtype):
+            out[name] = pd.array([None if pd.isna(x) else x.date() for x in col], dtype="object")
+        elif pd.api.types.is_integer_dtype(col.dtype):
+            out[name] = col.astype("Int64")
+        elif pd.api.types.is_float_dtype(col.dtype):
+            out[name] = col.astype("Float64")
+        else:
+            out[name] = col.astype("string")
+    return pd.DataFrame(out)
+
+
+def wide_table(dataset: Path) -> pd.DataFrame:
+    """:func:`wide_frame` of a dataset folder, computed by DuckDB (the ``reports`` view of
+    :mod:`corpus.views`, tested equal cell for cell): a few times faster, and the cells are
+    never all in memory at once.  Rows by year, body and doc_id."""
+    from corpus.query import connect
+
+    dataset = Path(dataset)
+    if not dataset.is_dir():
+        raise ExportError(f"no dataset folder at {dataset}")
+    for name in ("documents", "cells"):
+        if not dataset_path(dataset, name).exists():
+            raise ExportError(
+                f"no {name} dataset in {dataset}; run 'nianbao extract ... --out {dataset}' first"
+            )
+    con = connect(dataset, ["reports"])
+    try:
+        frame = con.execute("select * from reports order by year, agency, doc_id").df()
+    finally:
+        con.close()
+    return _pandas_types(frame)
+
+
 def long_frame(data: Loaded, lang: str = "zh") -> pd.DataFrame:
     """One row per printed number, with the report's metadata and the cell's variable and label."""
     keyed = by_key()
@@ -360,8 +401,7 @@ def export(
         raise ExportError(f"--lang must be zh or en, not {lang}")
     to = Path(to)
     _check_destination(to, force, codebook_paths(to))
-    data = load(Path(dataset))
-    frame = wide_frame(data) if wide else long_frame(data, lang)
+    frame = wide_table(Path(dataset)) if wide else long_frame(load(Path(dataset)), lang)
     files = write(frame, to, lang=lang, force=force, sheet="reports" if wide else "cells")
     return len(frame), files
 
@@ -375,5 +415,6 @@ __all__ = [
     "long_frame",
     "report_meta",
     "wide_frame",
+    "wide_table",
     "write",
 ]

@@ -123,7 +123,9 @@ def test_dta_keeps_variable_and_value_labels_in_both_languages(ds: Path, wide: p
         labels, values = rd.variable_labels(), rd.value_labels()
     assert labels["t3_granted_total"] == "三、本年度办理结果 （一）予以公开/总计"
     assert set(values["level"].values()) >= {"国务院部门", "县级"}
-    assert list(back["doc_id"]) == list(wide["doc_id"])
+    assert sorted(back["doc_id"]) == sorted(wide["doc_id"])
+    assert list(back["year"]) == sorted(back["year"])  # rows by year, body, doc_id
+    wide = wide.set_index("doc_id").loc[list(back["doc_id"])].reset_index()
     assert back["agency"].str.contains("沂源县科学技术局").any()
     # a blank stays missing in Stata too
     missing = wide["t3_new_total"].isna()
@@ -255,3 +257,20 @@ def test_amounts_keep_the_unit_they_were_printed_in(ds: Path, wide: pd.DataFrame
         back = rd.read()
         assert set(rd.value_labels()["t2_procure_amount_unit"].values()) >= {"yuan", "10,000 yuan"}
     assert back.loc[back["agency"] == "上海市人民政府办公厅", "t2_procure_amount_unit"].iloc[0] == "yuan"
+
+
+def test_the_wide_file_is_the_wide_table_cell_for_cell(ds: Path, wide: pd.DataFrame, tmp_path: Path):
+    """export --wide reads the reports view (DuckDB); the file equals wide_frame, dtypes included."""
+    from corpus.export import wide_table
+
+    fast = wide_table(ds)
+    assert list(fast.columns) == list(wide.columns)
+    assert [str(t) for t in fast.dtypes] == [str(t) for t in wide.dtypes]
+    export(ds, tmp_path / "w.parquet", wide=True)
+    back = pd.read_parquet(tmp_path / "w.parquet").set_index("doc_id").sort_index()
+    ref = wide.set_index("doc_id").sort_index()
+    assert list(back.index) == list(ref.index)
+    for col in ref.columns:
+        a, b = back[col], ref[col]
+        assert list(a.isna()) == list(b.isna()), col
+        assert a[a.notna()].tolist() == b[b.notna()].tolist(), col
