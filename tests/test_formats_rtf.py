@@ -83,6 +83,7 @@ def test_characters():
     assert text(b"\\u-10176\\u-9216?") == "\U00020000"  # a surrogate pair
     assert text(b"\\uc2\\u24180\\'c4\\'ea\\uc0\\u25253") == "年报"  # \ucN fallbacks skipped
     assert text(b"\\'c4\\'ea\\'b1\\'a8") == "年报"  # GBK pairs
+    assert text("年报".encode("gbk")) == "年报"  # 8-bit text written unescaped
     assert text(b"{\\f1 x}\\'a1\\'b6") == "x《"  # no font table: the document's code page
     assert text(b"a\\~b\\emdash c\\{\\}") == "a\xa0b—c{}"
     big5 = b"{\\fonttbl{\\f1\\fcharset136 MingLiU;}}\\f1 \\'a6\\'7e\\'b3\\'f8"
