@@ -55,6 +55,15 @@ def title_lines(preamble: list[Paragraph], limit: int = 4) -> list[str]:
     return out
 
 
+_CN_YEAR = re.compile(r"[〇零○Ｏ一二三四五六七八九]{4}(?=\s*年)")
+_CN_DIGITS = str.maketrans("〇零○Ｏ一二三四五六七八九", "000012345678" + "9")
+
+
+def _arabic_years(text: str) -> str:
+    """二〇二一年 -> 2021年, so a title with the year in Chinese numerals is a title."""
+    return _CN_YEAR.sub(lambda m: m.group(0).translate(_CN_DIGITS), text)
+
+
 def agency_and_year(lines: list[str], *, one_line_first: bool = False) -> tuple[str | None, int | None]:
     """Agency and report year from the title lines (joined, so a two-line title works).
 
@@ -67,7 +76,7 @@ def agency_and_year(lines: list[str], *, one_line_first: bool = False) -> tuple[
         spans.sort(key=lambda s: s[1])
     year = None
     for i, width in spans:
-        m = _TITLE.search("".join(re.sub(r"\s+", "", x) for x in lines[i : i + width]))
+        m = _TITLE.search(_arabic_years("".join(re.sub(r"\s+", "", x) for x in lines[i : i + width])))
         if not m:
             continue
         agency = clean_agency(m.group("pre") or m.group("mid"))

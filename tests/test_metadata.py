@@ -130,3 +130,10 @@ def test_a_web_page_printed_by_a_browser():
     assert M.signature_date(tail) == date(2025, 2, 24)
     preface = "根据《条例》和上级有关要求，现公布2021年度政府信息公开工作年度报告。"
     assert M.agency_and_year([preface]) == (None, 2021)  # a sentence is not a body's name
+
+
+def test_title_with_the_year_in_chinese_numerals():
+    from normalize.metadata import agency_and_year
+
+    assert agency_and_year(["泸定县教育局二〇二一年政府信息公开工作年度报告"]) == ("泸定县教育局", 2021)
+    assert agency_and_year(["泸定县教育局", "二○二○年度政府信息公开工作年度报告"]) == ("泸定县教育局", 2020)

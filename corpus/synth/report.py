@@ -117,9 +117,11 @@ def date_text(d: dt.date, rng: random.Random, hard: bool = False) -> str:
 def _titles(agency: Agency, year: int, rng: random.Random) -> tuple[list[str], bool]:
     """Title lines, and whether the agency must sign at the end."""
     a = agency.name
-    style = rng.choices(("a_y", "y_a", "two", "none", "a_yd"), (40, 20, 20, 10, 10))[0]
+    style = rng.choices(("a_y", "y_a", "two", "none", "a_yd", "a_cn"), (36, 20, 20, 10, 10, 4))[0]
     if style == "a_y":
         return [f"{a}{year}年政府信息公开工作年度报告"], False
+    if style == "a_cn":  # the year in Chinese numerals, as some bodies print it: 二〇二一年
+        return [f"{a}{''.join(_CN_DIGITS[int(ch)] for ch in str(year))}年政府信息公开工作年度报告"], False
     if style == "y_a":
         return [f"{year}年度{a}政府信息公开工作年度报告"], False
     if style == "two":
