@@ -29,7 +29,7 @@ _AGENCY_END = re.compile(
 _DATE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _ISO_DATE = re.compile(r"((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})")
 _CN_DATE = re.compile(
-    r"([〇零○Ｏ一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日"
+    r"([〇零○ＯO一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日"
 )
 _PERIOD = re.compile(r"统计(?:期限|时限|时间|周期)?[^0-9]{0,8}((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
 _PUBLISHED_LABEL = re.compile(r"(?:发布日期|发文日期|发布时间|成文日期|日期)\s*[:：]?\s*")
@@ -55,8 +55,8 @@ def title_lines(preamble: list[Paragraph], limit: int = 4) -> list[str]:
     return out
 
 
-_CN_YEAR = re.compile(r"[〇零○Ｏ一二三四五六七八九]{4}(?=\s*年)")
-_CN_DIGITS = str.maketrans("〇零○Ｏ一二三四五六七八九", "000012345678" + "9")
+_CN_YEAR = re.compile(r"[〇零○ＯO一二三四五六七八九]{4}(?=\s*年)")
+_CN_DIGITS = str.maketrans("〇零○ＯO一二三四五六七八九", "0000012345678" + "9")
 
 
 def _arabic_years(text: str) -> str:
@@ -198,7 +198,7 @@ _PAGE_CHROME = re.compile(
 )
 _LEADING_DATE = re.compile(
     r"^\s*(?:(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}"
-    r"|[〇零○Ｏ一二三四五六七八九]{4}\s*年[一二三四五六七八九十]{1,3}\s*月[一二三四五六七八九十]{1,3}\s*日)"
+    r"|[〇零○ＯO一二三四五六七八九]{4}\s*年[一二三四五六七八九十]{1,3}\s*月[一二三四五六七八九十]{1,3}\s*日)"
 )
 
 

@@ -137,3 +137,10 @@ def test_title_with_the_year_in_chinese_numerals():
 
     assert agency_and_year(["泸定县教育局二〇二一年政府信息公开工作年度报告"]) == ("泸定县教育局", 2021)
     assert agency_and_year(["泸定县教育局", "二○二○年度政府信息公开工作年度报告"]) == ("泸定县教育局", 2020)
+
+
+def test_chinese_numeral_dates_with_a_latin_o_for_zero():
+    from normalize.metadata import agency_and_year, parse_date
+
+    assert str(parse_date("泸定县教育局 二O二二年一月二十日")) == "2022-01-20"
+    assert agency_and_year(["泸定县教育局二O二一年政府信息公开工作年度报告"]) == ("泸定县教育局", 2021)
