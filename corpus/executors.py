@@ -38,6 +38,7 @@ import multiprocessing
 import os
 import resource
 import signal
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -180,6 +181,7 @@ class PoolExecutor:
         self.name = "serial" if jobs == 1 else "pool"
         self._init = partial(start_worker, max_memory, warm)
         self._stopped: dict[int, str] = {}  # id(task) -> why the watchdog killed its worker
+        self._watched = 0.0  # when the watchdog last looked (time.monotonic())
         self._start()
 
     def _start(self) -> None:
@@ -214,12 +216,15 @@ class PoolExecutor:
             os.kill(pid, signal.SIGKILL)
 
     def _wait(self, pending: dict[Future, T], overdue: Overdue | None) -> set[Future]:
-        """The futures done, once one is (watching the others meanwhile)."""
+        """The futures done, once one is; every ``WATCH_EVERY`` seconds meanwhile (and however
+        often others finish) the tasks in flight are looked at for a worker to stop."""
         while True:
             done, _ = wait(pending, timeout=WATCH_EVERY if overdue else None, return_when=FIRST_COMPLETED)
+            if overdue and time.monotonic() - self._watched >= WATCH_EVERY:
+                self._watched = time.monotonic()
+                self._watch([t for f, t in pending.items() if f not in done], overdue)
             if done:
                 return done
-            self._watch(pending.values(), overdue)  # type: ignore[arg-type]
 
     def imap_unordered(
         self,

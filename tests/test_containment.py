@@ -104,6 +104,21 @@ def test_jobs_1_a_document_that_hangs_its_worker_is_stopped(tmp_path: Path):
     _good_ok(out, 3)
 
 
+def test_pool_a_document_that_hangs_its_worker_is_stopped_while_the_other_works(tmp_path: Path):
+    # The other worker keeps finishing batches (reports after poison.txt in the listing
+    # order): the watchdog looks all the same.
+    root, out = tmp_path / "in", tmp_path / "out"
+    _with_good(root, 6)
+    _poison(root)
+    for k in range(6):
+        (root / f"good{k}.txt").rename(root / f"{'a' if k < 2 else 'z'}_good{k}.txt")
+    proc = _extract(root, out, "--jobs", "2", "--batch-size", "1", "--timeout-per-doc", "1")
+    assert _hit(proc, out, signal.SIGSTOP, 1) == 1
+    assert proc.wait(timeout=120) == 0, proc.stderr.read()
+    assert _reasons(out)["poison.txt"].startswith("worker stopped: no result 7 s into the document")
+    _good_ok(out, 6)
+
+
 def test_jobs_1_a_document_past_the_worker_memory_cap_is_failed(tmp_path: Path):
     # 240 MB of page content passes the stream limit (256 MB), but PDFium's buffers for it
     # do not fit in 1 GB of address space beside the readers: PDFium aborts, twice, and
