@@ -166,3 +166,21 @@ def test_dask_a_document_that_kills_two_workers_is_isolated_and_the_rest_is_done
         f"worker died (killed Dask workers repeatedly) while reading {root / 'poison.txt'}"
     )
     _good_ok(out, 5)
+
+
+def test_dask_a_document_past_the_worker_memory_cap_is_isolated(tmp_path: Path):
+    # A local cluster's nanny kills a worker past 95 % of the cap (resident memory); the
+    # task is retried once, then the PDF is recorded failed.  The same PDF is read within
+    # 630 MB resident without a cap.  About 15 s: the worker is started three times.
+    pytest.importorskip("distributed")
+    root, out = tmp_path / "in", tmp_path / "out"
+    _with_good(root, 2)
+    (root / "big_page.pdf").write_bytes(H.pdf_bomb(240 * MB))
+    summary = run_extract(
+        [root], out, jobs=1, dask="local", narrative=False, limits=Limits(max_memory=500 * MB)
+    )
+    assert summary.executor == "dask"
+    assert _reasons(out)["big_page.pdf"] == (
+        f"worker died (killed Dask workers repeatedly) while reading {root / 'big_page.pdf'}"
+    )
+    _good_ok(out, 2)
