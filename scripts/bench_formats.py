@@ -39,7 +39,8 @@ def score(folder: Path, truth: Path, suffix: str | None = None) -> tuple[list[by
     pages = sum(r.get("pages") or 0 for r in recs)
     return (
         files,
-        f"{len(recs)} docs, {pages} pages; cells {ok}/{n} ({100 * ok / max(n, 1):.2f} %), {exact} exact",
+        f"{len(recs)} docs{f', {pages} pages' if pages else ''}; "
+        f"cells {ok}/{n} ({100 * ok / max(n, 1):.2f} %), {exact} exact",
     )
 
 
