@@ -27,6 +27,7 @@ from rich.table import Table
 from corpus.check import CheckSummary, read_dataset
 from corpus.codebook import LEVEL_VALUES
 from corpus.export import report_meta
+from corpus.placements import read_units
 from normalize.records import SEVERITIES
 from normalize.rules import RULES
 
@@ -117,7 +118,7 @@ def overview(dataset: Path, summary: CheckSummary) -> Overview:
     findings = summary.findings_frame if summary.findings_frame is not None else pd.DataFrame()
     if findings.empty:
         findings = pd.DataFrame(columns=["doc_id", "rule", "severity"])
-    reports = report_meta(documents, findings)
+    reports = report_meta(documents, findings, read_units(Path(dataset)))
     reports["body"] = reports["unit_key"].fillna(reports["agency"])
     rules = (
         findings.groupby(["rule", "severity"])

@@ -37,8 +37,9 @@ from corpus.codebook import (
     unit_variables,
     variables,
 )
+from corpus.placements import read_units, units_for
 from corpus.store import dataset_path
-from normalize.agencies import classify
+from normalize.agencies import Unit
 from normalize.validate import deadline
 
 FORMATS = (".xlsx", ".dta", ".csv", ".parquet")
@@ -83,10 +84,13 @@ def _date(v: object) -> dt.date | None:
         return None
 
 
-def report_meta(documents: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
-    """One row per report: the META_VARIABLES (unit, deadline, days late, findings by severity)."""
+def report_meta(
+    documents: pd.DataFrame, findings: pd.DataFrame, known: dict[str, Unit] | None = None
+) -> pd.DataFrame:
+    """One row per report: the META_VARIABLES (unit, deadline, days late, findings by severity);
+    ``known``: the dataset's units (:func:`corpus.placements.read_units`)."""
     docs = documents.drop_duplicates("doc_id").reset_index(drop=True)
-    units = {a: classify(a) for a in docs["agency"].dropna().unique() if str(a).strip()}
+    units = units_for((a for a in docs["agency"].dropna().unique() if str(a).strip()), known)
     unit = [units.get(a) if isinstance(a, str) else None for a in docs["agency"]]
     out = pd.DataFrame(
         {
@@ -146,7 +150,7 @@ def load(out: Path, *, sections: bool = False) -> Loaded:
     if findings is None:
         findings = pd.DataFrame(columns=["doc_id", "rule", "severity", "table", "row", "col", "message"])
     return Loaded(
-        documents=report_meta(documents, findings),
+        documents=report_meta(documents, findings, read_units(out)),
         cells=cells,
         findings=findings,
         sections=_read(out, "sections", required=False) if sections else None,

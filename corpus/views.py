@@ -25,8 +25,8 @@ folder holds now:
     templates, identity role, what a harmonised variable sums, category values.
 
 What the SQL cannot know is computed in Python once per connection and kept in small
-tables: each body's unit (:func:`normalize.agencies.classify`, once per distinct name)
-and each (year, kind)'s deadline (:func:`normalize.validate.deadline`), so the rules
+tables: each body's unit (the dataset's ``units``, else :func:`normalize.agencies.classify`,
+once per distinct name) and each (year, kind)'s deadline (:func:`normalize.validate.deadline`), so the rules
 live in one place.
 """
 
@@ -49,7 +49,7 @@ from corpus.codebook import (
     unit_variables,
     variables,
 )
-from normalize.agencies import classify
+from corpus.placements import units_for, units_from_frame
 from normalize.spec import TEMPLATES, raw_spec, t3_applicant_cols, t4_groups, t4_outcomes
 from normalize.validate import deadline
 
@@ -93,13 +93,14 @@ _UNIT_COLUMNS = (
 
 
 def _units(con: duckdb.DuckDBPyConnection) -> None:
-    """Each distinct body name's unit (:func:`normalize.agencies.classify`)."""
+    """Each distinct body name's unit: the dataset's ``units`` where it has one (placed by
+    the reports' text too), else :func:`normalize.agencies.classify` of the name."""
     names = [
         r[0] for r in con.execute("select distinct agency from documents where trim(agency) <> ''").fetchall()
     ]
+    known = units_from_frame(con.execute("select * from units").df()) if "units" in _names(con) else {}
     rows = []
-    for name in names:
-        u = classify(name)
+    for name, u in units_for(names, known).items():
         rows.append(
             {"agency": name, **{k: getattr(u, "key" if k == "unit_key" else k) for k in _UNIT_COLUMNS}}
         )
