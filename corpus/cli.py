@@ -480,7 +480,10 @@ def synth(
     n: Annotated[int, typer.Option("--n", help="How many reports to write.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the reports and truth.jsonl.")],
     formats: Annotated[
-        str, typer.Option(help="Comma-separated formats: docx,pdf,html,txt.")
+        str,
+        typer.Option(
+            help="Comma-separated formats: docx,pdf,html,txt (the default mix), xlsx, zip, ofd, scan."
+        ),
     ] = "docx,pdf,html,txt",
     template: Annotated[str, typer.Option(help="2021, 2019 or mixed (by report year).")] = "mixed",
     error_rate: Annotated[
