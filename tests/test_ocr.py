@@ -349,3 +349,36 @@ def test_synth_writes_scans_with_the_truth_of_the_pdf(tmp_path):
             assert all(doc[i].get_textpage().count_chars() == 0 for i in range(len(doc)))
         finally:
             doc.close()
+
+
+@pytest.mark.parametrize("dpi", [150, 200])
+def test_slash_dash_and_one_are_told_apart_by_their_shape(dpi):
+    """The marks the recogniser confuses (a lone / read as 1, a - read as ·), printed in the
+    form's font and rendered as a scan is: their ink boxes and slant decide."""
+    import numpy as np
+    import pypdfium2 as pdfium
+    from reportlab.pdfgen.canvas import Canvas
+
+    from corpus.synth import render_pdf
+
+    render_pdf._font()
+    buf = io.BytesIO()
+    c = Canvas(buf, pagesize=(200, 40))
+    c.setFont(render_pdf.FONT, 10)
+    for x, text in ((20, "/"), (70, "1"), (120, "-"), (160, "—")):
+        c.drawString(x, 15, text)
+    c.save()
+    pdf = pdfium.PdfDocument(buf.getvalue())
+    gray = np.asarray(pdf[0].render(scale=dpi / 72, grayscale=True).to_pil().convert("L"))
+    pdf.close()
+    bw = ocr._binary(gray)
+    px = dpi / 72
+    boxes = {}
+    for text, x in (("/", 20), ("1", 70), ("-", 120), ("—", 160)):
+        a, b = round((x - 5) * px), round((x + 30) * px)
+        found = ocr._text_lines(bw, (a, 0, b, gray.shape[0]))
+        assert len(found) == 1, (text, found)
+        boxes[text] = found[0]
+    assert ocr._slant(bw, boxes["/"]) < -0.2 < ocr._slant(bw, boxes["1"])
+    assert ocr._flat_mark(boxes["-"], dpi) == "-" and ocr._flat_mark(boxes["—"], dpi) == "—"
+    assert ocr._flat_mark(boxes["/"], dpi) is None and ocr._flat_mark(boxes["1"], dpi) is None

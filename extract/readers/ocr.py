@@ -150,7 +150,7 @@ def read_page(gray: np.ndarray, number: int, dpi: float, narrative: bool = True)
         confidences: list[float] = []
         table_boxes: list[list[BBox]] = []
         crops: list[np.ndarray] = []
-        owners: list[tuple[int, int, tuple[int, int, int, int]]] = []  # (table, cell, line box px)
+        owners: list[tuple[int, int, tuple[int, int, int, int], bool]] = []  # table, cell, line px, alone
         margin = max(2, round(dpi / 60))
         per_cell: dict[tuple[int, int], list[float]] = {}
         for ti, cells in enumerate(tables):
@@ -161,15 +161,17 @@ def read_page(gray: np.ndarray, number: int, dpi: float, narrative: bool = True)
                     flat = _flat_mark(lb, dpi)
                     if flat is None:
                         crops.append(_crop(clean, lb, dpi))
-                        owners.append((ti, ci, lb))
+                        owners.append((ti, ci, lb, len(found) == 1))
                     elif flat and len(found) == 1:
                         chars.extend(_spread(flat, lb, pt))
                         per_cell[(ti, ci)] = [1.0]
         results = _recognise(eng, crops)
-        for (ti, ci, lb), (text, score) in zip(owners, results, strict=True):
+        for (ti, ci, lb, alone), (text, score) in zip(owners, results, strict=True):
             text = _clean_text(text)
             if not text:
                 continue
+            if alone and text in _STEMS and _slant(clean_bw, lb) < -0.2:
+                text, score = "/", min(score, SHAPE_CONF)
             chars.extend(_spread(text, lb, pt))
             per_cell.setdefault((ti, ci), []).append(score)
             confidences.append(score)
@@ -390,6 +392,25 @@ def _text_lines(bw: np.ndarray, box: tuple[int, int, int, int]) -> list[tuple[in
     return out
 
 
+_STEMS = frozenset("1lI|")  # what the recogniser makes of a lone slash
+SHAPE_CONF = 0.85  # the confidence given to a read the glyph's shape overrode: below the flag
+
+
+def _slant(bw: np.ndarray, box: tuple[int, int, int, int]) -> float:
+    """How far the ink's middle moves right per pixel down, over the glyph's middle rows.
+
+    A slash leans left going down (about -0.33 in the fonts of the form), the stem of a 1
+    stands upright (-0.05 to 0.15): a cell holding ``/`` (blank) that the recogniser read as
+    ``1`` is told apart by its shape."""
+    x0, y0, x1, y1 = box
+    ys, xs = np.nonzero(bw[y0:y1, x0:x1])
+    h = y1 - y0
+    mid = (ys > 0.2 * h) & (ys < 0.8 * h)
+    if mid.sum() < 4 or np.ptp(ys[mid]) < 3:
+        return 0.0
+    return float(np.polyfit(ys[mid], xs[mid], 1)[0])
+
+
 def _flat_mark(box: tuple[int, int, int, int], dpi: float) -> str | None:
     """What a line of ink no taller than a rule's thickness is: a dash, a speck, or text.
 
@@ -402,7 +423,7 @@ def _flat_mark(box: tuple[int, int, int, int], dpi: float) -> str | None:
     h, w = y1 - y0, x1 - x0
     if h > max(3, 2.2 * px):
         return None
-    if w >= 1.5 * h and w >= 2.5 * px:
+    if w >= 1.5 * h and w >= 1.8 * px:
         return "—" if w >= 7 * px else "-"
     return ""
 
