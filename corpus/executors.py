@@ -39,7 +39,7 @@ import os
 import resource
 import signal
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
@@ -176,9 +176,16 @@ class PoolExecutor:
     each under ``max_memory`` bytes of address space (0: no cap).  One job is a pool of one
     worker, named "serial"."""
 
-    def __init__(self, jobs: int, warm: Callable[[], None] | None = None, max_memory: int = 0):
+    def __init__(
+        self,
+        jobs: int,
+        warm: Callable[[], None] | None = None,
+        max_memory: int = 0,
+        preload: Sequence[str] = ("corpus.run",),
+    ):
         self.workers = jobs
         self.name = "serial" if jobs == 1 else "pool"
+        self._preload = list(preload)  # imported once, by the forkserver every worker is forked from
         self._init = partial(start_worker, max_memory, warm)
         self._stopped: dict[int, str] = {}  # id(task) -> why the watchdog killed its worker
         self._watched = 0.0  # when the watchdog last looked (time.monotonic())
@@ -186,7 +193,7 @@ class PoolExecutor:
 
     def _start(self) -> None:
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["corpus.run"])
+        ctx.set_forkserver_preload(self._preload)
         self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=self._init)
         self._procs: dict[int, Any] = {}
 
@@ -457,11 +464,13 @@ def make_executor(
     *,
     max_memory: int = 0,
     in_process: bool = False,
+    preload: Sequence[str] = ("corpus.run",),
 ) -> SerialExecutor | PoolExecutor | DaskExecutor:
     """The executor a run asked for: Dask if an address (or 'local') is given, else a pool of
-    ``jobs`` worker processes (one job: one worker process; ``in_process``: none)."""
+    ``jobs`` worker processes (one job: one worker process; ``in_process``: none), forked
+    from a process that imported the modules ``preload`` names."""
     if dask:
         return DaskExecutor(dask, jobs, warm, max_memory=max_memory)
     if in_process:
         return SerialExecutor(warm=None)
-    return PoolExecutor(max(1, jobs), warm, max_memory)
+    return PoolExecutor(max(1, jobs), warm, max_memory, preload)

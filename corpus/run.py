@@ -291,6 +291,15 @@ def warm(narrative: bool = True) -> None:
         get_tokenizer()
 
 
+def worker_modules() -> list[str]:
+    """What a worker imports before its first document: this module and every reader.  A
+    pool's forkserver imports them once and every worker is forked with them, instead of
+    each worker importing the readers itself (~0.35 s of CPU a worker)."""
+    from extract.readers import READERS
+
+    return ["corpus.run", *sorted({module.partition(":")[0] for module in READERS.values()})]
+
+
 def process_batch(task: Task) -> BatchResult:
     """Turn one batch of inputs into a staged part; rows go to disk, records come back.
 
@@ -594,7 +603,12 @@ def _run_locked(
             manifest.set_meta(CORPUS_STATE, "stale")
         if n_todo:
             executor = make_executor(
-                jobs, dask, warm=partial(warm, narrative), max_memory=limits.max_memory, in_process=in_process
+                jobs,
+                dask,
+                warm=partial(warm, narrative),
+                max_memory=limits.max_memory,
+                in_process=in_process,
+                preload=worker_modules(),
             )
             summary.executor, summary.workers = executor.name, executor.workers
             try:
