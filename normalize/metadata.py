@@ -34,6 +34,7 @@ _CN_DATE = re.compile(
 _PERIOD = re.compile(r"统计(?:期限|时限|时间|周期)?[^0-9]{0,8}((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
 _PUBLISHED_LABEL = re.compile(r"(?:发布日期|发文日期|发布时间|成文日期|日期)\s*[:：]?\s*")
 _TITLE_LABEL = re.compile(r"^(?:标题|题目|文件名称|名称)\s*[:：]\s*")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 _ZERO_LOOKALIKES = str.maketrans({"○": "〇", "Ｏ": "〇", "O": "〇", "o": "〇"})
 
 
@@ -98,7 +99,9 @@ def clean_agency(name: str | None) -> str | None:
     s = s.strip("《》“”\"'：:，,。")
     if re.search(r"[:：>/|《》，,。；;]|\d{4}|根据|现公布|按照|报告|统计期限", s):
         return None  # a page's metadata box or menu, or a sentence: not a body's name
-    return s or None
+    if len(_HAN.findall(s)) < 2:
+        return None  # a bracket or a stray mark left before the year: no name at all
+    return s
 
 
 _PUBLISHER = re.compile(

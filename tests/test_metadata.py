@@ -144,3 +144,18 @@ def test_chinese_numeral_dates_with_a_latin_o_for_zero():
 
     assert str(parse_date("泸定县教育局 二O二二年一月二十日")) == "2022-01-20"
     assert agency_and_year(["泸定县教育局二O二一年政府信息公开工作年度报告"]) == ("泸定县教育局", 2021)
+
+
+def test_a_chinese_numeral_date_under_a_bare_title_gives_no_name():
+    # a browser-printed page: bare title, then （二〇二四年一月十九日）, then the preface;
+    # read as one title the date's bracket was taken for the body's name
+    from normalize.metadata import agency_and_year, clean_agency
+
+    lines = [
+        "2023年政府信息公开工作年度报告",
+        "(二〇二四年一月十九日)",
+        "本年度报告由周家山镇人民政府编制,所列数据的统计期限自2023年1月1日至2023年12月31日。",
+        "(2024-01-19)2023年政府信息公开工作年度报告",
+    ]
+    assert agency_and_year(lines, one_line_first=True) == (None, 2023)
+    assert clean_agency("(") is None and clean_agency("局") is None
