@@ -1,8 +1,9 @@
 """Scanned reports: image-only PDFs, pictures of pages, OCR offline with its confidence.
 
 The material is made here: a generated report's PDF rendered to grey JPEG pages and
-wrapped back into a PDF with no text layer (``tests/scans.py``), with its truth.  Each
-test OCRs one to three pages, so the whole module stays within a minute.
+wrapped back into a PDF with no text layer (``tests/scans.py``), with its truth, and
+a table drawn alone as a picture pasted into a DOCX or a web page.  Each test OCRs one
+to three pages, the whole module about two minutes.
 """
 
 from __future__ import annotations
@@ -382,3 +383,25 @@ def test_slash_dash_and_one_are_told_apart_by_their_shape(dpi):
     assert ocr._slant(bw, boxes["/"]) < -0.2 < ocr._slant(bw, boxes["1"])
     assert ocr._flat_mark(boxes["-"], dpi) == "-" and ocr._flat_mark(boxes["—"], dpi) == "—"
     assert ocr._flat_mark(boxes["/"], dpi) is None and ocr._flat_mark(boxes["1"], dpi) is None
+
+
+def test_a_web_page_of_pictures_alone_reads_whole():
+    """A "图片版" page: every page of the report an <img>, no text of its own."""
+    import base64
+
+    from normalize.pipeline import process
+    from tests.scans import page_images, synth_report
+
+    _rep, data, truth = synth_report(3)
+    imgs = []
+    for im in page_images(data, 150, quality=80):
+        buf = io.BytesIO()
+        im.save(buf, "PNG", dpi=(150, 150))
+        imgs.append(f'<p><img src="data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()}"></p>')
+    page = f"<html><head><meta charset='utf-8'><title>年报</title></head><body><div>{''.join(imgs)}</div></body></html>"
+    report = process(page.encode("utf-8"), "pictures.html")
+    assert report.status == "ok", report.error
+    assert _wrong(report, truth) == []
+    assert sorted(s.number for s in report.sections) == [1, 2, 3, 4, 5, 6]
+    assert report.meta.agency == truth["agency"]
+    assert report.ocr_pages == list(range(1, len(imgs) + 1))
