@@ -405,3 +405,12 @@ def test_a_web_page_of_pictures_alone_reads_whole():
     assert sorted(s.number for s in report.sections) == [1, 2, 3, 4, 5, 6]
     assert report.meta.agency == truth["agency"]
     assert report.ocr_pages == list(range(1, len(imgs) + 1))
+
+
+@pytest.mark.parametrize(
+    "read, kept",
+    [("—2一", "— 2 —"), ("一 12 一", "— 12 —"), ("-3-", "— 3 —"), ("一二", "一二"), ("2024年", "2024年")],
+)
+def test_a_page_number_read_with_a_dash_as_yi_is_a_page_number(read, kept):
+    """'— 2 —' read as '—2一' stood between a table and its continuation (表四 lost)."""
+    assert ocr._page_number(read) == kept

@@ -38,6 +38,7 @@ usable text layer), ``always`` (every page), ``never`` (a scan fails as before).
 from __future__ import annotations
 
 import os
+import re
 import threading
 import unicodedata
 from collections.abc import Iterator
@@ -186,7 +187,7 @@ def read_page(gray: np.ndarray, number: int, dpi: float, narrative: bool = True)
             y1 = max(b[3] for b in cells)
             rest[max(0, y0 - margin) : y1 + margin, max(0, x0 - margin) : x1 + margin] = 255
         for text, box, score in _detect_and_recognise(eng, rest) if narrative else ():
-            text = _clean_text(text)
+            text = _page_number(_clean_text(text))
             if text:
                 chars.extend(_spread(text, box, pt))
                 confidences.append(score)
@@ -461,6 +462,17 @@ def _detect_and_recognise(eng, gray: np.ndarray) -> list[tuple[str, tuple[int, i
 
 def _clean_text(text: str) -> str:
     return " ".join(text.split())
+
+
+_DASHED_NUMBER = re.compile(r"^[-—一]\s*(\d{1,4})\s*[-—一]$")
+
+
+def _page_number(text: str) -> str:
+    """A page number between dashes as printed (``— 2 —``): the recogniser often takes
+    one dash for 一, and the line would then not be known as a page number, nor the
+    table cut by the page break be joined again."""
+    m = _DASHED_NUMBER.match(text)
+    return f"— {m.group(1)} —" if m else text
 
 
 def _width(ch: str) -> float:
