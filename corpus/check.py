@@ -354,6 +354,9 @@ def reclaim_flat_findings(manifest: Manifest) -> bool:
     refresh_report_findings(manifest, missing_only=True)
     for path in flat:
         path.unlink(missing_ok=True)
+    # The corpus findings went with the flat file: what the incremental state says was
+    # computed is gone, so the next computation is a full one.
+    (manifest.out / inc.STATE).unlink(missing_ok=True)
     manifest.clear_staging()
     manifest.set_meta(CORPUS_STATE, "stale")
     return True
