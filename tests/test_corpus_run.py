@@ -98,14 +98,14 @@ def test_rerun_with_nothing_changed_parses_nothing(corpus: Path, tmp_path: Path,
     def no_parsing(*_a, **_k):
         raise AssertionError("a rerun with nothing changed parsed a file")
 
-    monkeypatch.setattr(run_mod, "process", no_parsing)
-    summary = run_extract([corpus], out, jobs=1)
+    monkeypatch.setattr(run_mod, "process", no_parsing)  # reaches the reading: in this process
+    summary = run_extract([corpus], out, jobs=1, in_process=True)
     assert (summary.documents, summary.skipped) == (0, 8)
 
     # A touched file (mtime moved, bytes the same) is hashed again, not parsed.
     victim = next(corpus.rglob("*.txt"))
     os.utime(victim, ns=(time.time_ns(), time.time_ns() + 10**9))
-    summary = run_extract([corpus], out, jobs=1)
+    summary = run_extract([corpus], out, jobs=1, in_process=True)
     assert (summary.documents, summary.unchanged, summary.skipped) == (0, 1, 7)
     assert contents(out) == before
 
