@@ -171,6 +171,15 @@ def extract(
     max_pages: Annotated[
         int, typer.Option("--max-pages", min=1, help="Refuse PDFs with more pages than this.")
     ] = DEFAULT_LIMITS.max_pages,
+    max_memory: Annotated[
+        int,
+        typer.Option(
+            "--max-memory",
+            min=0,
+            help="Address space one worker process may take (bytes; 0: no cap). Past it the "
+            "document it reads is recorded failed.",
+        ),
+    ] = DEFAULT_LIMITS.max_memory,
     wait: Annotated[
         bool,
         typer.Option("--wait", help="If another run is writing to DIR, wait for it instead of refusing."),
@@ -191,7 +200,9 @@ def extract(
     for p in paths:
         if p.is_dir() and not _holds_a_file(p):
             raise _fail("extract", f"no files in {p} (an empty folder)")
-    limits = DEFAULT_LIMITS.with_(max_bytes=max_bytes, timeout=timeout_per_doc, max_pages=max_pages)
+    limits = DEFAULT_LIMITS.with_(
+        max_bytes=max_bytes, timeout=timeout_per_doc, max_pages=max_pages, max_memory=max_memory
+    )
     try:
         with _progress() as bar:
             task = bar.add_task("extracting", total=None)

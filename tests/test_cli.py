@@ -183,3 +183,21 @@ def test_query_reads_a_folder_of_other_datasets(tmp_path: Path):
     ]
     line = _one_line_error(["query", str(tmp_path), "select * from reports"])
     assert "reports does not exist" in line
+
+
+def test_extract_passes_its_limits_on(monkeypatch, tmp_path):
+    import corpus.run
+
+    seen = {}
+
+    def fake_run_extract(paths, out, **kw):
+        seen.update(kw)
+        raise SystemExit(0)
+
+    monkeypatch.setattr(corpus.run, "run_extract", fake_run_extract)
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("x", "utf-8")
+    args = ["extract", str(src), "--out", str(tmp_path / "out"), "--max-memory", "123456789"]
+    runner.invoke(app, [*args, "--timeout-per-doc", "7"])
+    assert seen["limits"].max_memory == 123456789 and seen["limits"].timeout == 7
