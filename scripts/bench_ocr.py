@@ -2,6 +2,7 @@
 
     python scripts/bench_ocr.py --n 8                 # 8 reports, seed 0
     python scripts/bench_ocr.py --n 20 --md /tmp/B.md
+    python scripts/bench_ocr.py --n 24 --docx 8        # and 8 DOCX whose 表三 is a picture
 
 Each generated report (``corpus.synth``, 2021 and 2019 forms) is rendered to grey JPEG
 pages, alternately at 150 and 200 dpi, every other one turned by 0.3-1.0 degree, and
@@ -109,6 +110,36 @@ def measure(n: int, seed: int) -> dict:
     }
 
 
+def measure_pictures(n: int, seed: int) -> dict:
+    """Generated DOCX whose 表三 is a picture (150 or 200 dpi, shown 6 inches wide)."""
+    from tests.scans import docx_with_table_picture
+
+    cells = right = docs_exact = 0
+    cpu = 0.0
+    for i in range(n):
+        _rep, data, truth = docx_with_table_picture(seed * 100_000 + i, dpi=150 if i % 2 == 0 else 200)
+        t = time.process_time()
+        report = process(data, f"{i}.docx")
+        cpu += time.process_time() - t
+        got = {(c.table, c.row, c.col): c for c in report.cells}
+        exact = True
+        for c in truth["cells"]:
+            g = got.get((c["table"], c["row"], c["col"]))
+            v = None if g is None or g.value is None or math.isnan(g.value) else g.value
+            ok = g is not None and v == c["value"]
+            cells += 1
+            right += ok
+            exact &= ok
+        docs_exact += exact
+        print(f"docx {i}: {report.status} exact={exact}", flush=True)
+    return {
+        "n": n,
+        "cells": 100 * right / max(cells, 1),
+        "docs": 100 * docs_exact / max(n, 1),
+        "s_doc": cpu / max(n, 1),
+    }
+
+
 def markdown(r: dict, command: str) -> str:
     lines = [
         HEADING,
@@ -124,6 +155,14 @@ def markdown(r: dict, command: str) -> str:
         f"{r['flagged']} | {r['wrong']} ({r['wrong_flagged']}) |",
         "",
     ]
+    if "pictures" in r:
+        p = r["pictures"]
+        lines += [
+            f"DOCX whose 表三 is a picture (PNG at 150 or 200 dpi pasted 6 inches wide), same command: {p['n']}",
+            f"documents, {p['cells']:.2f} % cells exact, {p['docs']:.1f} % documents exact, "
+            f"{p['s_doc']:.2f} CPU s a document (the OCR engine already made).",
+            "",
+        ]
     return "\n".join(lines)
 
 
@@ -144,6 +183,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=8)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--md", type=Path, default=ROOT / "BENCHMARKS.md")
+    ap.add_argument("--docx", type=int, default=0, help="also N DOCX whose 表三 is a picture")
     ap.add_argument("--det-side", type=int, default=0, help="text detection's longest side (0: the engine's)")
     args = ap.parse_args()
     if args.det_side:
@@ -151,9 +191,13 @@ def main() -> None:
 
         ocr.engine().text_det.limit_side_len = args.det_side
     r = measure(args.n, args.seed)
+    if args.docx:
+        r["pictures"] = measure_pictures(args.docx, args.seed)
     for m in r["misses"]:
         print("miss:", m)
     command = f"python scripts/bench_ocr.py --n {args.n} --seed {args.seed}"
+    if args.docx:
+        command += f" --docx {args.docx}"
     if args.det_side:
         command += f" --det-side {args.det_side}"
     text = markdown(r, command)
