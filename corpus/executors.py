@@ -37,7 +37,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import resource
+import select
 import signal
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -136,8 +138,42 @@ def cap_address_space(limit: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
-def start_worker(max_memory: int, warm: Callable[[], None] | None) -> None:
-    """What a pool worker does first: its memory cap, then ``warm``."""
+def exit_with(driver: int) -> None:
+    """End this process when the process ``driver`` ends.
+
+    A pool worker's parent is the forkserver, not the run, and it holds both ends of its
+    task queue (and the forkserver's alive pipe), so a run killed with SIGKILL left its
+    worker waiting for tasks forever, and the forkserver with it (~100 MB each, one pair
+    per killed run).  A daemon thread waits on the driver's pidfd (its exit, not its pid
+    number, which may be reused) and exits the process when it ends."""
+    try:
+        fd = os.pidfd_open(driver)
+    except (AttributeError, OSError):  # not Linux >= 5.3, or the driver is gone already
+        if not _alive(driver):
+            os._exit(1)
+        return
+
+    def on_exit() -> None:
+        select.select([fd], [], [])
+        os._exit(1)
+
+    threading.Thread(target=on_exit, name="exit-with-driver", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def start_worker(max_memory: int, warm: Callable[[], None] | None, driver: int = 0) -> None:
+    """What a pool worker does first: end with the run (``driver``), its memory cap, then ``warm``."""
+    if driver:
+        exit_with(driver)
     if max_memory:
         cap_address_space(max_memory)
     if warm:
@@ -186,7 +222,7 @@ class PoolExecutor:
         self.workers = jobs
         self.name = "serial" if jobs == 1 else "pool"
         self._preload = list(preload)  # imported once, by the forkserver every worker is forked from
-        self._init = partial(start_worker, max_memory, warm)
+        self._init = partial(start_worker, max_memory, warm, os.getpid())
         self._stopped: dict[int, str] = {}  # id(task) -> why the watchdog killed its worker
         self._watched = 0.0  # when the watchdog last looked (time.monotonic())
         self._start()

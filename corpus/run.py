@@ -440,7 +440,10 @@ def _corpus_step(out: Path) -> tuple[int, dict[str, int]]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("forkserver")) as pool:
+    from corpus.executors import exit_with
+
+    ctx = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(1, mp_context=ctx, initializer=exit_with, initargs=(os.getpid(),)) as pool:
         return pool.submit(_corpus_counts, out).result()
 
 

@@ -184,3 +184,39 @@ def test_dask_a_document_past_the_worker_memory_cap_is_isolated(tmp_path: Path):
         f"worker died (killed Dask workers repeatedly) while reading {root / 'big_page.pdf'}"
     )
     _good_ok(out, 2)
+
+
+def test_a_killed_run_leaves_no_worker_behind(tmp_path: Path):
+    # The worker's parent is the forkserver and it holds both ends of its task queue: a
+    # run killed with SIGKILL used to leave the worker and the forkserver alive forever.
+    import psutil
+
+    from tests.test_corpus_run import make_corpus
+
+    make_corpus(tmp_path / "in", 40)
+    cmd = [
+        sys.executable,
+        "-m",
+        "corpus.cli",
+        "extract",
+        str(tmp_path / "in"),
+        "--out",
+        str(tmp_path / "out"),
+    ]
+    driver = subprocess.Popen(
+        [*cmd, "--jobs", "1", "--batch-size", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 60
+        below: list[psutil.Process] = []
+        while time.monotonic() < deadline and len(below) < 2:  # the forkserver and its worker
+            time.sleep(0.2)
+            below = psutil.Process(driver.pid).children(recursive=True)
+        assert len(below) >= 2, "the run started no worker"
+        driver.send_signal(signal.SIGKILL)
+        driver.wait()
+        _gone, alive = psutil.wait_procs(below, timeout=15)
+        assert not alive, [p.cmdline()[:3] for p in alive]
+    finally:
+        if driver.poll() is None:
+            driver.kill()
