@@ -414,3 +414,35 @@ def test_a_web_page_of_pictures_alone_reads_whole():
 def test_a_page_number_read_with_a_dash_as_yi_is_a_page_number(read, kept):
     """'— 2 —' read as '—2一' stood between a table and its continuation (表四 lost)."""
     assert ocr._page_number(read) == kept
+
+
+def test_a_vml_picture_of_word_2003_reads_too(docx_picture):
+    """The same picture written the old way: ``w:pict`` / ``v:shape`` / ``v:imagedata``."""
+    import zipfile
+
+    from lxml import etree
+
+    from normalize.pipeline import process
+
+    data, truth, _report = docx_picture
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    r = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    a = "http://schemas.openxmlformats.org/drawingml/2006/main"
+    src = zipfile.ZipFile(io.BytesIO(data))
+    root = etree.fromstring(src.read("word/document.xml"))
+    drawing = next(root.iter(f"{{{w}}}drawing"))
+    rid = next(drawing.iter(f"{{{a}}}blip")).get(f"{{{r}}}embed")
+    pict = etree.fromstring(
+        f'<w:pict xmlns:w="{w}" xmlns:v="urn:schemas-microsoft-com:vml" xmlns:r="{r}">'
+        f'<v:shape style="width:432pt;height:300pt"><v:imagedata r:id="{rid}"/></v:shape></w:pict>'
+    )
+    drawing.getparent().replace(drawing, pict)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in src.infolist():
+            body = etree.tostring(root) if info.filename == "word/document.xml" else src.read(info)
+            z.writestr(info, body)
+    report = process(out.getvalue(), "vml.docx")
+    assert report.status == "ok", report.error
+    assert _wrong(report, truth) == []
+    assert any(":word/media/image1.png ocr=" in c.prov for c in report.cells if c.table == "t3")
