@@ -117,3 +117,35 @@ def _is(tbl, table: str) -> bool:
 
 def _is_html(el, table: str) -> bool:
     return _MARKS[table] in "".join(el.itertext())
+
+
+def pdf_with_table_picture(seed: int, table: str = "t3", dpi: int = 150):
+    """A text PDF (reportlab, text in a CID font) whose ``table`` is a picture between two
+    part headings, as a report pasted from a scan into Word and printed to PDF is.
+
+    Returns the report, the PDF bytes and the truth record of the generated report."""
+    from PIL import Image
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    rep, _data, truth = synth_report(seed, fmt="pdf")
+    png = png_of_table(rep, table, dpi, seed)
+    img = Image.open(io.BytesIO(png))
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4)
+    width, height = A4
+    c.setFont("STSong-Light", 14)
+    c.drawString(60, height - 60, f"{rep.agency.name}{rep.year}年政府信息公开工作年度报告")
+    c.setFont("STSong-Light", 11)
+    c.drawString(60, height - 95, "三、收到和处理政府信息公开申请情况")
+    shown_w = width - 120
+    shown_h = shown_w * img.height / img.width
+    c.drawImage(ImageReader(img), 60, height - 110 - shown_h, shown_w, shown_h)
+    c.drawString(60, height - 130 - shown_h, "四、政府信息公开行政复议、行政诉讼情况")
+    c.showPage()
+    c.save()
+    return rep, buf.getvalue(), truth

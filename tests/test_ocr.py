@@ -446,3 +446,20 @@ def test_a_vml_picture_of_word_2003_reads_too(docx_picture):
     assert report.status == "ok", report.error
     assert _wrong(report, truth) == []
     assert any(":word/media/image1.png ocr=" in c.prov for c in report.cells if c.table == "t3")
+
+
+def test_a_text_pdf_whose_table_three_is_a_picture_reads():
+    """The page has a text layer (title, headings) and 表三 as a picture: the picture's
+    table is OCR'd where it stands; the text layer is read as text."""
+    from normalize.pipeline import process
+    from tests.scans import pdf_with_table_picture
+
+    rep, data, truth = pdf_with_table_picture(4)
+    report = process(data, "picture.pdf")
+    t3_truth = {**truth, "cells": [c for c in truth["cells"] if c["table"] == "t3"]}
+    assert _wrong(report, t3_truth) == []
+    t3 = [c for c in report.cells if c.table == "t3" and c.raw]
+    assert t3 and all(" ocr=" in c.prov for c in t3)
+    assert report.meta.agency == rep.agency.name and report.ocr_pages == [1]
+    with ocr.using_mode("never"):
+        assert not [c for c in process(data, "picture.pdf").cells if c.table == "t3"]

@@ -126,6 +126,7 @@ class OcrPage:
     cell_conf: dict[BBox, float] = field(default_factory=dict)  # cell box (points) -> confidence
     confidences: list[float] = field(default_factory=list)  # every recognised line
     angle: float = 0.0  # degrees the picture was turned back by
+    partial: bool = False  # a text page with a picture of a table: only its cells were OCR'd
 
 
 def read_page(gray: np.ndarray, number: int, dpi: float, narrative: bool = True) -> OcrPage:
@@ -219,6 +220,9 @@ def apply_confidence(blocks: list[Paragraph | Table], pages: dict[int, OcrPage])
             page = pages.get(p.page) if p is not None and p.page is not None else None
             if page is not None and p is not None and p.bbox is not None:
                 conf = page.cell_conf.get(_round(p.bbox))
+                if conf is None and page.partial:  # a cell of the page's own text layer
+                    cells.append(c)
+                    continue
                 c = Cell(
                     c.row,
                     c.col,
@@ -507,6 +511,11 @@ def _spread(text: str, box: tuple[int, int, int, int], pt: float) -> list[Char]:
 
 def _to_points(b: tuple[int, int, int, int], pt: float) -> BBox:
     return (b[0] * pt, b[1] * pt, b[2] * pt, b[3] * pt)
+
+
+def round_box(b: BBox) -> BBox:
+    """A box as cell confidences are keyed (rounded as cell provenance is)."""
+    return _round(b)
 
 
 def _round(b: BBox) -> BBox:

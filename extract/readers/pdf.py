@@ -46,7 +46,7 @@ import pypdfium2.raw as pdfium_c
 from extract import limits
 from extract.errors import CorruptDocument, EmptyDocument, EncryptedDocument, ScannedDocument
 from extract.model import Document
-from extract.readers._pdf_layout import RawPage, layout
+from extract.readers._pdf_layout import BBox, Char, RawPage, layout
 from extract.readers._pdf_streams import check_streams
 
 __all__ = ["read", "read_with"]
@@ -76,7 +76,7 @@ def read_with(data: bytes, name: str = "", backend: Backend = DEFAULT_BACKEND) -
             raise EmptyDocument("PDF without pages")
         _check_pages(n_pages, lim)
         meta = _meta(pdf)
-        kinds: list[tuple[bool, float]] | None = None  # per page: usable text layer, OCR dpi
+        kinds: list[tuple[bool, float, float]] | None = None  # per page: usable text, OCR dpi, picture cover
         if backend == "pdfium":
             pages, kinds = _pdfium_pages(pdf, data)
         else:
@@ -86,6 +86,11 @@ def read_with(data: bytes, name: str = "", backend: Backend = DEFAULT_BACKEND) -
                 pages, kinds = _pdfium_pages(pdf, data)
         scanned = _pages_to_ocr(pdf, n_pages, kinds)
         ocr_pages = _ocr(pdf, pages, scanned)
+        if kinds is not None:  # text pages with a picture that may hold a table
+            candidates = {
+                i + 1 for i, (usable, _dpi, cover) in enumerate(kinds) if usable and cover >= _PICTURE_MIN
+            }
+            ocr_pages = {**_read_pictures(pdf, pages, scanned, candidates), **ocr_pages}
     except pdfium.PdfiumError as exc:  # a page PDFium opened the file for but cannot load
         return _read_without_pdfium(data, CorruptDocument(f"unreadable PDF: {exc}"), lim)
     finally:
@@ -97,9 +102,86 @@ def _pdfium_pages(pdf: pdfium.PdfDocument, data: bytes) -> tuple[list[RawPage], 
     """The pages, and what each says about its text layer (read while the page is open)."""
     from extract.readers._pdf_pdfium import raw_pages
 
-    kinds: list[tuple[bool, float]] = []
+    kinds: list[tuple[bool, float, float]] = []
     pages = raw_pages(pdf, data, lambda page, raw: kinds.append(_page_kind(page, raw.chars)))
     return pages, kinds
+
+
+_PICTURE_MIN = 0.08  # share of the page a picture must cover to be worth looking at for a table
+
+
+def _pictures(page: pdfium.PdfPage, raw: RawPage) -> list[tuple[object, BBox, float]]:
+    """The pictures on a text page that may hold a table: (grey pixels, box in points from
+    the page's top-left, dpi).  A picture with text of the layer over it (a scan made
+    searchable) already has its words and is left alone."""
+    import numpy as np
+
+    from extract.readers.image import MAX_PIXELS
+
+    left, _bottom, _right, top = page.get_mediabox()
+    out = []
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3):
+        x0, y0, x1, y1 = obj.get_bounds()
+        box = (x0 - left, top - y1, x1 - left, top - y0)
+        w_pt, h_pt = box[2] - box[0], box[3] - box[1]
+        if w_pt * h_pt < _PICTURE_MIN * raw.width * raw.height:
+            continue
+        inside = sum(1 for c in raw.chars if box[0] <= c.x0 <= box[2] and box[1] <= c.top <= box[3])
+        if inside > 20:
+            continue
+        try:
+            px_w, px_h = obj.get_px_size()
+            if px_w * px_h > MAX_PIXELS or px_w < 50 or px_h < 50:
+                continue
+            gray = np.asarray(obj.get_bitmap(render=False).to_pil().convert("L"))
+        except (pdfium.PdfiumError, AttributeError, ValueError, OSError):
+            continue  # a mask, an odd colour space: not a picture to read
+        if gray.shape[1] != px_w:  # stored turned or scaled: read it as placed
+            continue
+        out.append((gray, box, px_w / (w_pt / 72)))
+    return out
+
+
+def _read_pictures(
+    pdf: pdfium.PdfDocument, pages: list[RawPage], skip: dict[int, float], candidates: set[int]
+) -> dict:
+    """Tables inside pictures on the text pages ``candidates`` (numbers), read by OCR and
+    added to their page where the picture stands; the pages read so (page number ->
+    OcrPage, ``partial``)."""
+    if not candidates:
+        return {}
+    from extract.readers import ocr
+
+    if ocr.current_mode() == "never" or not ocr.available():
+        return {}
+    read = {}
+    for k, raw in enumerate(pages):
+        if raw.number - 1 in skip or raw.number not in candidates:
+            continue
+        page = pdf[raw.number - 1]
+        try:
+            pictures = _pictures(page, raw)
+        finally:
+            page.close()
+        for gray, box, dpi in pictures:
+            if not ocr.has_table(gray, dpi):
+                continue
+            got = ocr.read_page(gray, raw.number, dpi, narrative=False)
+            sx, sy = (box[2] - box[0]) / got.raw.width, (box[3] - box[1]) / got.raw.height
+
+            def moved(b: BBox, sx: float = sx, sy: float = sy, box: BBox = box) -> BBox:
+                return (box[0] + b[0] * sx, box[1] + b[1] * sy, box[0] + b[2] * sx, box[1] + b[3] * sy)
+
+            chars = [Char(c.text, *moved((c.x0, c.top, c.x1, c.bottom))) for c in got.raw.chars]
+            tables = [[moved(b) for b in t] for t in got.raw.tables]
+            pages[k] = raw = RawPage(
+                raw.number, raw.width, raw.height, raw.chars + chars, raw.tables + tables
+            )
+            seen = read.setdefault(raw.number, ocr.OcrPage(raw, partial=True))
+            seen.raw = raw
+            seen.cell_conf.update({ocr.round_box(moved(b)): v for b, v in got.cell_conf.items()})
+            seen.confidences.extend(got.confidences)
+    return read
 
 
 def _check_pages(n_pages: int, lim: limits.Limits) -> None:
@@ -136,7 +218,7 @@ def _document(
 
 
 def _pages_to_ocr(
-    pdf: pdfium.PdfDocument, n_pages: int, kinds: list[tuple[bool, float]] | None = None
+    pdf: pdfium.PdfDocument, n_pages: int, kinds: list[tuple[bool, float, float]] | None = None
 ) -> dict[int, float]:
     """Page index -> rendering dpi of the pages OCR must read under the mode in force.
 
@@ -150,7 +232,7 @@ def _pages_to_ocr(
     if mode == "never":
         if kinds is None:
             _check_text_layer(pdf, n_pages)
-        elif not any(usable for usable, _dpi in kinds):
+        elif not any(kind[0] for kind in kinds):
             raise ScannedDocument(f"scanned PDF: no text layer on {n_pages} pages")
         return {}
     if kinds is None:
@@ -162,7 +244,7 @@ def _pages_to_ocr(
             finally:
                 page.close()
     todo: dict[int, float] = {}
-    for i, (usable, dpi) in enumerate(kinds):
+    for i, (usable, dpi, _cover) in enumerate(kinds):
         if mode == "always" or not usable:
             todo[i] = dpi
     if todo and not ocr.available():
@@ -178,9 +260,9 @@ def _pages_to_ocr(
 _MIN_TEXT = 50  # characters: fewer over a full-page picture is a stamp or a page number
 
 
-def _page_kind(page: pdfium.PdfPage, chars: list | None = None) -> tuple[bool, float]:
-    """(whether the text layer is usable, the dpi to render the page at for OCR); the
-    page's characters when they have been read already."""
+def _page_kind(page: pdfium.PdfPage, chars: list | None = None) -> tuple[bool, float, float]:
+    """(whether the text layer is usable, the dpi to render the page at for OCR, the share
+    of the page its largest picture covers); the page's characters when read already."""
     if chars is None:
         tp = page.get_textpage()
         try:
@@ -204,7 +286,7 @@ def _page_kind(page: pdfium.PdfPage, chars: list | None = None) -> tuple[bool, f
             pass
     usable = n_text > 0 and not (cover > 0.5 and n_text < _MIN_TEXT)
     dpi = 200.0 if native >= 190 else 150.0
-    return usable, dpi
+    return usable, dpi, cover
 
 
 def _ocr(pdf: pdfium.PdfDocument, pages: list[RawPage], todo: dict[int, float]) -> dict:
