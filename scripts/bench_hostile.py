@@ -392,22 +392,25 @@ def looping(parent: Path) -> Path:
 
 
 def race_case(row: str, delay: float) -> Case:
-    """Two runs into one ``--out``, the second ``delay`` seconds after the first."""
+    """Two runs into one ``--out``, the second ``delay`` seconds after the first (the
+    first is given enough reports to be still writing then)."""
 
     def case(tmp: Path, good: list[Path]) -> Result:
-        root = folder(tmp, re.sub(r"\W+", "_", row), good, extra_txt=40)
-        out = root.parent / "out"
-        args = ["extract", str(root), "--out", str(out), "--jobs", "1", "--batch-size", "5"]
-        first = run(args, start=False)
-        if delay:
-            time.sleep(delay)
-        second = run(args, start=False)
         import concurrent.futures as cf
 
+        root = folder(tmp, re.sub(r"\W+", "_", row), good, extra_txt=40 if not delay else 160)
+        out = root.parent / "out"
+        args = ["extract", str(root), "--out", str(out), "--jobs", "1", "--batch-size", "5"]
         with cf.ThreadPoolExecutor(2) as ex:
-            a, b = ex.map(watch, [first, second])
+            first = ex.submit(watch, run(args, start=False))  # watched from its start
+            time.sleep(delay)
+            running = first.running() and not first.done()
+            second = ex.submit(watch, run(args, start=False))
+            a, b = first.result(), second.result()
         err = last_line(b.stderr if b.returncode else a.stderr)
         what = f"exits {a.returncode} and {b.returncode}; {manifest_agrees(out)}"
+        if delay:
+            what += f"; the first still running when the second started: {'yes' if running else 'no'}"
         if err and (a.returncode or b.returncode):
             what += f"; {shorten(err, 120)}"
         if "Traceback" in a.stderr + b.stderr:
