@@ -601,7 +601,7 @@ def write_section(text: str, path: Path) -> None:
         if pattern.search(old)
         else old.rstrip() + "\n\n" + text
     )
-    path.write_text(new, "utf-8")
+    path.write_text(new.rstrip("\n") + "\n", "utf-8")
 
 
 def update_rows(results: list[Result], path: Path) -> bool:
@@ -615,7 +615,7 @@ def update_rows(results: list[Result], path: Path) -> bool:
     for r in results:
         line = table([r]).splitlines()[-1]
         body = re.sub(rf"^\| {re.escape(r.row)} \|.*$", lambda _m, line=line: line, body, flags=re.M)
-    path.write_text(old[: m.start()] + body + old[m.end() :], "utf-8")
+    path.write_text((old[: m.start()] + body + old[m.end() :]).rstrip("\n") + "\n", "utf-8")
     return True
 
 
