@@ -180,6 +180,10 @@ def extract(
             "document it reads is recorded failed.",
         ),
     ] = DEFAULT_LIMITS.max_memory,
+    max_text: Annotated[
+        int,
+        typer.Option("--max-text", min=0, help="Characters of text one document may hold (0: no limit)."),
+    ] = DEFAULT_LIMITS.max_text,
     wait: Annotated[
         bool,
         typer.Option("--wait", help="If another run is writing to DIR, wait for it instead of refusing."),
@@ -201,7 +205,11 @@ def extract(
         if p.is_dir() and not _holds_a_file(p):
             raise _fail("extract", f"no files in {p} (an empty folder)")
     limits = DEFAULT_LIMITS.with_(
-        max_bytes=max_bytes, timeout=timeout_per_doc, max_pages=max_pages, max_memory=max_memory
+        max_bytes=max_bytes,
+        timeout=timeout_per_doc,
+        max_pages=max_pages,
+        max_memory=max_memory,
+        max_text=max_text,
     )
     try:
         with _progress() as bar:

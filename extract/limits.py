@@ -36,6 +36,10 @@ class Limits:
     max_depth: int = 256  # element nesting of a web page, inline formatting tags left out
     timeout: float = 120.0  # seconds of wall time per document (0: no budget)
     max_memory: int = 4096 * MB  # address space of a worker process (0: no cap)
+    # Characters of text a document may hold (paragraphs and cells): normalisation and the
+    # narrative cost ~130 bytes a character, so 2 M keeps a worker near 0.5 GB; a real
+    # report holds 3,000-15,000.
+    max_text: int = 2_000_000
 
     def with_(self, **changes: float | int) -> Limits:
         return replace(self, **changes)  # type: ignore[arg-type]

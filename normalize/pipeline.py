@@ -10,9 +10,10 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 
+from extract import limits
 from extract.detect import Format, detect, unknown_reason
 from extract.errors import ExtractError, UnsupportedFormat
-from extract.model import Document
+from extract.model import Document, Paragraph
 from extract.readers import reader_for
 from extract.sections import Section, split_sections
 from normalize import metadata as M
@@ -72,7 +73,21 @@ def read_document(data: bytes, source: str, fmt: Format | None = None) -> Docume
         if fmt == Format.UNKNOWN:
             raise UnsupportedFormat(unknown_reason(data))  # "empty file", "NUL bytes ..."
         raise UnsupportedFormat(f"unsupported format: {fmt.value}")
-    return reader(data, source)
+    doc = reader(data, source)
+    _check_text(doc)
+    return doc
+
+
+def _check_text(doc: Document) -> None:
+    """Refuse a document holding more text than the limit, before it is normalised."""
+    cap = limits.current().max_text
+    if not cap:
+        return
+    n = 0
+    for b in doc.blocks:
+        n += len(b.text) if isinstance(b, Paragraph) else sum(len(c.text) for c in b.cells)
+        if n > cap:
+            raise limits.LimitExceeded(f"text of more than {cap:,} characters, past the limit (--max-text)")
 
 
 def normalize_document(doc: Document, doc_id: str, source: str, size: int = 0) -> Report:

@@ -221,3 +221,14 @@ def test_html_nested_deeper_than_the_limit_is_refused():
     page = ("<html><body>" + "<div>层" * 3000 + "</body></html>").encode()
     with pytest.raises(LimitExceeded, match="HTML nested deeper than 256 levels"):
         html.read(page)
+
+
+def test_a_document_past_the_text_limit_is_refused_before_it_is_normalised():
+    from extract import limits
+    from normalize.pipeline import process
+
+    text = ("二、主动公开政府信息情况\n" + "本年度无。" * 2000).encode()
+    with limits.use(limits.DEFAULT.with_(max_text=5_000)):
+        report = process(text, "big.txt")
+    assert report.status == "failed" and "past the limit (--max-text)" in report.error
+    assert process(text, "big.txt").status != "failed"  # under the default it is read
