@@ -40,6 +40,10 @@ class Limits:
     # narrative cost ~130 bytes a character, so 2 M keeps a worker near 0.5 GB; a real
     # report holds 3,000-15,000.
     max_text: int = 2_000_000
+    # A web page parsed: lxml's tree costs ~25 bytes a byte (a 100 MB page took a worker to
+    # 2.5 GB before the text limit could see it); pages with pictures inline as data: URIs
+    # run to a few MB.
+    max_page_bytes: int = 32 * MB
 
     def with_(self, **changes: float | int) -> Limits:
         return replace(self, **changes)  # type: ignore[arg-type]

@@ -232,3 +232,14 @@ def test_a_document_past_the_text_limit_is_refused_before_it_is_normalised():
         report = process(text, "big.txt")
     assert report.status == "failed" and "past the limit (--max-text)" in report.error
     assert process(text, "big.txt").status != "failed"  # under the default it is read
+
+
+def test_a_web_page_past_the_page_limit_is_refused_before_it_is_parsed():
+    from extract import limits
+    from normalize.pipeline import process
+
+    page = ("<html><body>" + "<p>本年度无政府信息公开申请。</p>" * 3000 + "</body></html>").encode()
+    with limits.use(limits.DEFAULT.with_(max_page_bytes=20_000)):
+        report = process(page, "big.html")
+    assert report.status == "failed" and "web page of" in report.error and "past the limit of" in report.error
+    assert "past the limit" not in (process(page, "big.html").error or "")  # under the default: read

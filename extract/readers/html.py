@@ -127,6 +127,11 @@ def read(data: bytes, name: str = "") -> Document:
     """Read an HTML page or fragment into a :class:`Document`."""
     if not data or not data.strip():
         raise EmptyDocument("empty HTML file")
+    cap = limits.current().max_page_bytes
+    if cap and len(data) > cap:
+        raise limits.LimitExceeded(
+            f"web page of {len(data):,} bytes, past the limit of {cap // limits.MB} MB"
+        )
     text, _encoding = decode_text(data, _declared_charset(data[:4096]))
     text = _XML_DECL.sub("", text, count=1)
     if not text.strip():
