@@ -4,9 +4,9 @@
     r = nianbao.convert("2024_yiyuan_kejiju.txt")   # one report, nothing written
     r.agency, r.year, r.cells, r.findings          # metadata and DataFrames
     ds = nianbao.open("out")                        # a folder written by 'nianbao extract'
-    ds.wide()                                       # one row per report (see corpus.codebook)
+    ds.wide()                                       # one row per report (see nianbao.corpus.codebook)
     ds.sql("select year, count(*) from documents group by 1")
-    ds.sql("select province, sum(t3_new_total) from reports group by 1")   # corpus.views
+    ds.sql("select province, sum(t3_new_total) from reports group by 1")   # nianbao.corpus.views
     ds.view("refusals")                             # a convenience view as a DataFrame
 
 The DataFrames have the columns of the datasets (``cells``: doc_id, table, row, col,
@@ -25,9 +25,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from corpus.export import Loaded, load, long_frame, report_meta, wide_frame
-from corpus.store import SCHEMAS, dataset_path
-from corpus.views import DERIVED, mentioned
+from nianbao.corpus.export import Loaded, load, long_frame, report_meta, wide_frame
+from nianbao.corpus.store import SCHEMAS, dataset_path
+from nianbao.corpus.views import DERIVED, mentioned
 
 
 def _frame(rows: list[dict], name: str) -> pd.DataFrame:
@@ -90,8 +90,8 @@ def convert(path: str | Path) -> Report:
     """Read, map and validate one report file (any format nianbao reads); nothing is written.
 
     A file that cannot be read gives a report with ``status == 'failed'`` and ``error``."""
-    from corpus.run import report_rows
-    from normalize.pipeline import process
+    from nianbao.corpus.run import report_rows
+    from nianbao.normalize.pipeline import process
 
     path = Path(path)
     data = path.read_bytes()
@@ -168,7 +168,7 @@ class Dataset:
     def connect(self, views: Iterable[str] = DERIVED) -> duckdb.DuckDBPyConnection:
         """A DuckDB connection with one view per dataset and the convenience views
         (reports, requests, refusals, reviews_lawsuits, labels), as ``nianbao query``."""
-        from corpus.query import connect
+        from nianbao.corpus.query import connect
 
         return connect(self.path, views)
 
@@ -190,13 +190,13 @@ class Dataset:
         self, to: str | Path, *, wide: bool = False, lang: str = "zh", force: bool = False
     ) -> list[Path]:
         """``nianbao export``: the files written."""
-        from corpus.export import export
+        from nianbao.corpus.export import export
 
         return export(self.path, Path(to), wide=wide, lang=lang, force=force)[1]
 
     def report(self, out: str | Path, **options) -> Path:
         """``nianbao report``: the self-contained HTML page, written to ``out``."""
-        from corpus.report_page import write_report
+        from nianbao.corpus.report_page import write_report
 
         return write_report(self.path, Path(out), **options)
 

@@ -10,7 +10,7 @@ per report year, ``findings.parquet/report_year=Y/corpus.parquet``.  ``extract``
 rewrites the corpus files at the end of every run that changed the dataset; ``check``
 rewrites the report findings part by part (each file replaced atomically, through the
 manifest) and then the corpus files, and brings ``documents.n_findings`` up to date.
-Every finding has a ``finding_id`` (``corpus.store.finding_id``) that stays the same
+Every finding has a ``finding_id`` (``nianbao.corpus.store.finding_id``) that stays the same
 from run to run, which is what ``nianbao review`` records decisions against.
 
 A folder without a manifest (written by other means) gets its ``findings`` replaced
@@ -33,10 +33,10 @@ import pyarrow.parquet as pq
 from rich.console import Console
 from rich.table import Table
 
-from corpus import incremental as inc
-from corpus.lock import output_lock
-from corpus.manifest import CORPUS_STATE, MANIFEST, Manifest
-from corpus.store import (
+from nianbao.corpus import incremental as inc
+from nianbao.corpus.lock import output_lock
+from nianbao.corpus.manifest import CORPUS_STATE, MANIFEST, Manifest
+from nianbao.corpus.store import (
     ALL_SCHEMAS,
     CORPUS_FINDINGS,
     PARTITION,
@@ -46,11 +46,11 @@ from corpus.store import (
     replace_dir,
     with_finding_ids,
 )
-from corpus.versions import with_origins
-from normalize.agencies import Unit, agency_key, classify, kind_of, needs_text, place_by_text
-from normalize.crossdoc import crossdoc_findings, finding_row, findings_frame, narratives
-from normalize.records import SEVERITIES, ReportMeta, StdCell
-from normalize.validate import validate_report
+from nianbao.corpus.versions import with_origins
+from nianbao.normalize.agencies import Unit, agency_key, classify, kind_of, needs_text, place_by_text
+from nianbao.normalize.crossdoc import crossdoc_findings, finding_row, findings_frame, narratives
+from nianbao.normalize.records import SEVERITIES, ReportMeta, StdCell
+from nianbao.normalize.validate import validate_report
 
 FINDINGS_SCHEMA = SCHEMAS["findings"]
 
@@ -124,7 +124,7 @@ def _arrow(df: pd.DataFrame) -> pa.Table:
 
 
 def per_report_findings(documents: pd.DataFrame, cells: pd.DataFrame, sections: pd.DataFrame) -> pd.DataFrame:
-    """:func:`normalize.validate.validate_report` on every report that was read (with ids)."""
+    """:func:`nianbao.normalize.validate.validate_report` on every report that was read (with ids)."""
     cells_by = {d: g for d, g in cells.groupby("doc_id")}
     sections_by = {d: g for d, g in sections.groupby("doc_id")}
     empty = cells.iloc[0:0]
@@ -155,7 +155,7 @@ def per_report_findings(documents: pd.DataFrame, cells: pd.DataFrame, sections: 
 
 
 def corpus_findings(documents: pd.DataFrame, cells: pd.DataFrame, sections: pd.DataFrame) -> pd.DataFrame:
-    """The rules across reports (:mod:`normalize.crossdoc`), with ids."""
+    """The rules across reports (:mod:`nianbao.normalize.crossdoc`), with ids."""
     return with_ids(crossdoc_findings(documents, cells, sections), "corpus")
 
 
@@ -167,7 +167,7 @@ def _read(out: Path, name: str, columns: list[str]) -> pd.DataFrame:
 def update_corpus_findings(out: Path, *, full: bool = False) -> pd.DataFrame:
     """Bring the findings across reports up to date and write them, one file per report year.
 
-    Incremental where the dataset has a manifest and :mod:`corpus.incremental` a state
+    Incremental where the dataset has a manifest and :mod:`nianbao.corpus.incremental` a state
     of the last computation: only the bodies whose reports changed are checked again
     (and ``copy.same_year`` for the changed reports).  ``full`` (``nianbao check``: the
     rules may have changed) recomputes everything.  Each year's file is written beside
@@ -276,7 +276,7 @@ def _all_corpus_findings(out: Path) -> pd.DataFrame:
 
 
 def with_version_columns(out: Path, documents: pd.DataFrame) -> pd.DataFrame:
-    """``documents`` with what the choice of the canonical report reads (:mod:`normalize.versions`):
+    """``documents`` with what the choice of the canonical report reads (:mod:`nianbao.normalize.versions`):
     title, n_cells, n_sections, every path (``sources``, from the manifest when there is one)
     and the fetch time of reports read from an archive."""
     extra = _read(out, "documents", ["doc_id", "source", "sources", "n_cells", "n_sections", "title"])
@@ -366,7 +366,7 @@ def units_frame(documents: pd.DataFrame, texts: Mapping[str, str] | None = None)
     """One row per agency name: its key, level, kind and divisions, and how many reports.
 
     ``texts`` (doc_id -> the report's words) decide a place the name leaves open among
-    several (:func:`normalize.agencies.place_by_text`): when the reports of a name that
+    several (:func:`nianbao.normalize.agencies.place_by_text`): when the reports of a name that
     tell anything all tell the same place.  Reports telling different places leave the
     name unplaced, and its ambiguity says so.
     """
@@ -487,8 +487,8 @@ def run_check(dataset_dir: Path, console: Console | None = None, *, wait: bool =
     """Re-run all rules over ``dataset_dir``; write findings and units; print the summary.
 
     A check writes into the dataset as ``extract`` does, so it holds the same lock
-    (:mod:`corpus.lock`): while a run writes there it raises
-    :class:`corpus.lock.OutputLocked` (one line), or waits for it with ``wait``.
+    (:mod:`nianbao.corpus.lock`): while a run writes there it raises
+    :class:`nianbao.corpus.lock.OutputLocked` (one line), or waits for it with ``wait``.
     """
     dataset_dir = Path(dataset_dir)
     if not dataset_path(dataset_dir, "documents").exists():  # before the lock creates the folder

@@ -4,7 +4,7 @@ One language per summary (``lang``: ``zh`` or ``en``): headings, rule names and 
 worst bodies' column are all in it.  Finding messages are not repeated here (they are
 in the findings dataset, ``nianbao review DIR``); the bodies' column names each body's
 most frequent rules instead.  Bodies are the issuing bodies of
-:func:`normalize.agencies.classify` (one body under several spellings counts once).
+:func:`nianbao.normalize.agencies.classify` (one body under several spellings counts once).
 
 The on-time rate is over the reports with a publication date (条例 第四十九条
 deadlines, as in the export's ``on_time``); reports without one are counted apart.
@@ -24,12 +24,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from corpus.check import CheckSummary, read_dataset
-from corpus.codebook import LEVEL_VALUES
-from corpus.export import report_meta
-from corpus.placements import read_units
-from normalize.records import SEVERITIES
-from normalize.rules import RULES
+from nianbao.corpus.check import CheckSummary, read_dataset
+from nianbao.corpus.codebook import LEVEL_VALUES
+from nianbao.corpus.export import report_meta
+from nianbao.corpus.placements import read_units
+from nianbao.normalize.records import SEVERITIES
+from nianbao.normalize.rules import RULES
 
 LANGS = ("zh", "en")
 DEFAULT_LIMIT = 40
@@ -89,7 +89,7 @@ _LEVEL = {"zh": {v: zh for v, zh, _en in LEVEL_VALUES}, "en": {v: en for v, _zh,
 @cache
 def rule_names() -> dict[str, str]:
     """rule id -> its short Chinese name (``corpus/data/rule_names.toml``)."""
-    text = resources.files("corpus").joinpath("data/rule_names.toml").read_text("utf-8")
+    text = resources.files("nianbao.corpus").joinpath("data/rule_names.toml").read_text("utf-8")
     return dict(tomllib.loads(text)["zh"])
 
 

@@ -3,7 +3,7 @@
 nianbao extract PATH... --out DIR     reports -> Parquet datasets
 nianbao check DIR                     re-run validation over a dataset
 nianbao review DIR [ACTION ...]       list findings, record decisions, Excel round trip
-nianbao query DIR "SQL"               DuckDB over the datasets and the views of corpus.views
+nianbao query DIR "SQL"               DuckDB over the datasets and the views of nianbao.corpus.views
 nianbao export DIR --to FILE          one .xlsx/.dta/.csv/.parquet with its codebook
 nianbao report DIR --out FILE.html    a self-contained page: overview, compliance, bodies
 nianbao synth --n N --out DIR         generated reports with known truth
@@ -33,8 +33,8 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from corpus.executors import DEFAULT_BATCH
-from extract.limits import DEFAULT as DEFAULT_LIMITS
+from nianbao.corpus.executors import DEFAULT_BATCH
+from nianbao.extract.limits import DEFAULT as DEFAULT_LIMITS
 
 
 class Lang(StrEnum):
@@ -45,7 +45,7 @@ class Lang(StrEnum):
 
 
 class OcrMode(StrEnum):
-    """When pictures of pages are read by OCR (extract.readers.ocr)."""
+    """When pictures of pages are read by OCR (nianbao.extract.readers.ocr)."""
 
     auto = "auto"
     always = "always"
@@ -69,7 +69,7 @@ def _fail(command: str, message: object, code: int = 2) -> typer.Exit:
 def _dataset_dir(command: str, path: Path, *, documents: bool = True) -> Path:
     """``path`` if it is a folder written by 'nianbao extract' (``documents``; else any folder
     of Parquet datasets, such as a fetch archive), or one line and exit 2."""
-    from corpus.store import dataset_path
+    from nianbao.corpus.store import dataset_path
 
     if not path.exists():
         raise _fail(command, f"no such folder: {path}")
@@ -195,10 +195,10 @@ def extract(
     skipped (see DIR/manifest.sqlite), new and changed ones added, and documents of
     earlier runs' inputs kept unless --prune; a killed run picks up where it stopped.
     """
-    from corpus.executors import WorkersUnusable
-    from corpus.inputs import InputError
-    from corpus.lock import OutputLocked
-    from corpus.run import run_extract
+    from nianbao.corpus.executors import WorkersUnusable
+    from nianbao.corpus.inputs import InputError
+    from nianbao.corpus.lock import OutputLocked
+    from nianbao.corpus.run import run_extract
 
     _out_folder("extract", out)
     for p in paths:
@@ -264,7 +264,7 @@ def _holds_a_file(folder: Path) -> bool:
 
 
 class OutputFormat(StrEnum):
-    """How ``nianbao query`` prints a result (corpus.query.FORMATS)."""
+    """How ``nianbao query`` prints a result (nianbao.corpus.query.FORMATS)."""
 
     table = "table"
     csv = "csv"
@@ -307,7 +307,7 @@ def query(
     out: Annotated[Path | None, typer.Option("--out", "-o", hidden=True)] = None,
 ) -> None:
     """Run DuckDB SQL over a dataset: one view per dataset, the manifest, and the convenience views."""
-    from corpus.query import FORMATS, QueryError, print_result, run_query, write_result
+    from nianbao.corpus.query import FORMATS, QueryError, print_result, run_query, write_result
 
     if out is not None:  # the old form: nianbao query "SQL" --out DIR
         if sql is not None:
@@ -345,9 +345,9 @@ def check(
 ) -> None:
     """Re-run every validation rule over a dataset (no re-parsing): findings by rule and severity,
     on-time rate, the bodies with the most findings."""
-    from corpus.check import run_check
-    from corpus.check_summary import print_overview
-    from corpus.lock import OutputLocked
+    from nianbao.corpus.check import run_check
+    from nianbao.corpus.check_summary import print_overview
+    from nianbao.corpus.lock import OutputLocked
 
     _dataset_dir("check", dataset)
     try:
@@ -374,8 +374,8 @@ def fetch(
     ] = True,
 ) -> None:
     """Download report pages and their attachments into a content-addressed archive (sources.parquet)."""
-    from corpus.fetch import Options
-    from corpus.fetch import fetch as run_fetch
+    from nianbao.corpus.fetch import Options
+    from nianbao.corpus.fetch import fetch as run_fetch
 
     _out_folder("fetch", archive, "--archive")
     opts = Options(
@@ -440,7 +440,7 @@ def review(
     Decisions go to DIR/reviews.parquet with time and reviewer and survive re-extracts
     and re-checks; a finding no longer found keeps its history as 'resolved'.
     """
-    from corpus import review as rv
+    from nianbao.corpus import review as rv
 
     _dataset_dir("review", dataset)
     args = args or []
@@ -484,7 +484,7 @@ def keywords(
     top: Annotated[int, typer.Option(help="Keywords kept per document and section.")] = 10,
 ) -> None:
     """Recompute DIR/keywords.parquet: TF-IDF per section, weighted by the whole dataset."""
-    from corpus.keywords import write_keywords
+    from nianbao.corpus.keywords import write_keywords
 
     _dataset_dir("keywords", dataset)
     try:
@@ -517,7 +517,7 @@ def synth(
     ] = False,
 ) -> None:
     """Generate realistic reports whose every number is known (truth in OUT/truth.jsonl)."""
-    from corpus.synth import generate
+    from nianbao.corpus.synth import generate
 
     _out_folder("synth", out)
     with _progress() as bar:
@@ -546,8 +546,8 @@ def export(
     force: Annotated[bool, typer.Option("--force", help="Overwrite files that exist.")] = False,
 ) -> None:
     """Export the dataset with its codebook (xlsx sheet, Stata labels, or FILE.codebook.csv/.md)."""
-    from corpus.export import ExportError
-    from corpus.export import export as run_export
+    from nianbao.corpus.export import ExportError
+    from nianbao.corpus.export import export as run_export
 
     _dataset_dir("export", dataset)
     try:
@@ -566,8 +566,8 @@ def report(
     ] = True,
 ) -> None:
     """One self-contained HTML page: overview, compliance among peers, a page per body, findings."""
-    from corpus.export import ExportError
-    from corpus.report_page import write_report
+    from nianbao.corpus.export import ExportError
+    from nianbao.corpus.report_page import write_report
 
     _dataset_dir("report", dataset)
     try:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
-from normalize.spec import TEMPLATES, raw_spec, t3_applicant_cols, t4_groups, t4_outcomes
+from nianbao.normalize.spec import TEMPLATES, raw_spec, t3_applicant_cols, t4_groups, t4_outcomes
 
 LANGS = ("zh", "en")
 _MONEY = {("t2", "admin_fee", "fee_amount_wan"), ("t2", "gov_procurement", "procurement_amount")}
@@ -50,7 +50,7 @@ class Variable:
 
 @cache
 def _codes() -> dict:
-    text = resources.files("corpus").joinpath("data/codebook.toml").read_text("utf-8")
+    text = resources.files("nianbao.corpus").joinpath("data/codebook.toml").read_text("utf-8")
     return tomllib.loads(text)
 
 

@@ -13,7 +13,7 @@ source file has the same name, and counts per format:
   rather than guessing);
 * false alarms: clean documents with any arithmetic error finding.
 
-Where a finding stands (columns ``table``, ``row``, ``col``, see ``normalize.validate``):
+Where a finding stands (columns ``table``, ``row``, ``col``, see ``nianbao.normalize.validate``):
 ``t3.balance`` (t3, -, col), ``t3.outcome_sum`` (t3, total_processed, col),
 ``t3.row_total`` (t3, row, total), ``t4.group_total`` (t4, count, group.total).  A
 not-assessable info at (t3, total_processed, total) stands for both the outcome sum of

@@ -217,7 +217,7 @@ class PoolExecutor:
         jobs: int,
         warm: Callable[[], None] | None = None,
         max_memory: int = 0,
-        preload: Sequence[str] = ("corpus.run",),
+        preload: Sequence[str] = ("nianbao.corpus.run",),
     ):
         self.workers = jobs
         self.name = "serial" if jobs == 1 else "pool"
@@ -340,7 +340,7 @@ class WorkersUnusable(RuntimeError):
 
 def _code_version() -> str:
     """The extractor version this process would stamp on its rows (on a worker: the worker's)."""
-    from normalize.version import EXTRACTOR_VERSION
+    from nianbao.normalize.version import EXTRACTOR_VERSION
 
     return EXTRACTOR_VERSION
 
@@ -400,7 +400,7 @@ class DaskExecutor:
         try:
             self._check_workers(wait_for_workers)
             if warm:
-                from corpus.dask_warm import Warm
+                from nianbao.corpus.dask_warm import Warm
 
                 self._client.register_plugin(Warm(warm), name=Warm.name)
         except BaseException:
@@ -500,7 +500,7 @@ def make_executor(
     *,
     max_memory: int = 0,
     in_process: bool = False,
-    preload: Sequence[str] = ("corpus.run",),
+    preload: Sequence[str] = ("nianbao.corpus.run",),
 ) -> SerialExecutor | PoolExecutor | DaskExecutor:
     """The executor a run asked for: Dask if an address (or 'local') is given, else a pool of
     ``jobs`` worker processes (one job: one worker process; ``in_process``: none), forked

@@ -5,7 +5,7 @@ Two forms:
 * long (default): one row per printed number, ``cells`` with the report's metadata and
   each cell's variable name and label beside its value, text as printed and place;
 * wide (``--wide``): one row per report, one column per standard cell
-  (:mod:`corpus.codebook` names them) after the report's metadata (body, level, kind,
+  (:mod:`nianbao.corpus.codebook` names them) after the report's metadata (body, level, kind,
   province, year, template, status, publication date, deadline, days late, findings by
   severity).
 
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from corpus.codebook import (
+from nianbao.corpus.codebook import (
     LONG_VARIABLES,
     META_VARIABLES,
     UNIT_SUFFIX,
@@ -37,10 +37,10 @@ from corpus.codebook import (
     unit_variables,
     variables,
 )
-from corpus.placements import read_units, units_for
-from corpus.store import dataset_path
-from normalize.agencies import Unit
-from normalize.validate import deadline
+from nianbao.corpus.placements import read_units, units_for
+from nianbao.corpus.store import dataset_path
+from nianbao.normalize.agencies import Unit
+from nianbao.normalize.validate import deadline
 
 FORMATS = (".xlsx", ".dta", ".csv", ".parquet")
 EXCEL_MAX_ROWS = 1_048_575  # below the header row
@@ -88,7 +88,7 @@ def report_meta(
     documents: pd.DataFrame, findings: pd.DataFrame, known: dict[str, Unit] | None = None
 ) -> pd.DataFrame:
     """One row per report: the META_VARIABLES (unit, deadline, days late, findings by severity);
-    ``known``: the dataset's units (:func:`corpus.placements.read_units`)."""
+    ``known``: the dataset's units (:func:`nianbao.corpus.placements.read_units`)."""
     docs = documents.drop_duplicates("doc_id").reset_index(drop=True)
     units = units_for((a for a in docs["agency"].dropna().unique() if str(a).strip()), known)
     unit = [units.get(a) if isinstance(a, str) else None for a in docs["agency"]]
@@ -167,7 +167,7 @@ def _number_column(values: pd.Series, kind: str) -> pd.Series:
 
 
 def _unit_column(cells: pd.DataFrame, doc_ids: pd.Series, v: Variable, values: pd.Series) -> pd.Series:
-    """Per report, the unit ``v``'s amount is printed in (:func:`corpus.codebook.printed_unit`)."""
+    """Per report, the unit ``v``'s amount is printed in (:func:`nianbao.corpus.codebook.printed_unit`)."""
     mine = cells[(cells["table"] == v.table) & (cells["row"] == v.row) & (cells["col"] == v.col)]
     raw = dict(zip(mine["doc_id"], mine["raw"], strict=True))
     units = [
@@ -231,9 +231,9 @@ def _pandas_types(frame: pd.DataFrame) -> pd.DataFrame:
 
 def wide_table(dataset: Path) -> pd.DataFrame:
     """:func:`wide_frame` of a dataset folder, computed by DuckDB (the ``reports`` view of
-    :mod:`corpus.views`, tested equal cell for cell): a few times faster, and the cells are
+    :mod:`nianbao.corpus.views`, tested equal cell for cell): a few times faster, and the cells are
     never all in memory at once.  Rows by year, body and doc_id."""
-    from corpus.query import connect
+    from nianbao.corpus.query import connect
 
     dataset = Path(dataset)
     if not dataset.is_dir():

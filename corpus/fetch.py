@@ -3,7 +3,7 @@
 Each url listed is downloaded; a page (HTML) is stored too and the attachments it links
 (PDF, Word, WPS, Excel, OFD, ZIP, TXT …) are downloaded in turn, with the page as their
 ``referrer``.  Bytes go to ``DIR/objects/`` under their sha256 and every fetch is a row
-of ``DIR/sources.parquet`` (:mod:`corpus.archive`).  ``nianbao extract DIR`` then reads
+of ``DIR/sources.parquet`` (:mod:`nianbao.corpus.archive`).  ``nianbao extract DIR`` then reads
 the objects and carries url and fetch time into ``documents``.
 
 Polite by default: one request at a time per host with ``delay`` seconds between them,
@@ -38,8 +38,8 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import httpx
 import pyarrow as pa
 
-from corpus.archive import SOURCES_SCHEMA, object_path, read_sources, write_sources
-from normalize.version import EXTRACTOR_VERSION
+from nianbao.corpus.archive import SOURCES_SCHEMA, object_path, read_sources, write_sources
+from nianbao.normalize.version import EXTRACTOR_VERSION
 
 USER_AGENT = f"nianbao/{EXTRACTOR_VERSION} (annual report collector; polite: robots.txt, one request per host at a time)"
 ATTACHMENTS = (

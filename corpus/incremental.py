@@ -33,11 +33,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from corpus.manifest import MANIFEST
-from corpus.store import dataset_path
-from normalize.agencies import agency_key
-from normalize.crossdoc import ACROSS_BODIES, band_keys, copy_score, narratives, same_year_rows, usable
-from normalize.version import EXTRACTOR_VERSION
+from nianbao.corpus.manifest import MANIFEST
+from nianbao.corpus.store import dataset_path
+from nianbao.normalize.agencies import agency_key
+from nianbao.normalize.crossdoc import (
+    ACROSS_BODIES,
+    band_keys,
+    copy_score,
+    narratives,
+    same_year_rows,
+    usable,
+)
+from nianbao.normalize.version import EXTRACTOR_VERSION
 
 STATE = "crossdoc.sqlite"
 STATE_VERSION = f"1+{EXTRACTOR_VERSION}"  # a new extractor may bring new rules: recompute all

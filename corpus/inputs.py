@@ -27,8 +27,8 @@ import stat
 from collections.abc import Iterable
 from pathlib import Path
 
-from extract.errors import EmptyDocument, ExtractError
-from extract.limits import LimitExceeded, Limits, megabytes
+from nianbao.extract.errors import EmptyDocument, ExtractError
+from nianbao.extract.limits import LimitExceeded, Limits, megabytes
 
 ARCHIVE_SEP = "!/"  # ``archive.zip!/member``: the member of an archive listed as an input
 

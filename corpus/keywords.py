@@ -21,7 +21,7 @@ def write_keywords(out: Path, top: int = 10, *, prior_docs: float = 10.0) -> int
     """(Re)write ``out/keywords.parquet`` from ``out/tokens.parquet``; return its row count."""
     import duckdb  # imported here: extraction workers never need it
 
-    from normalize.keywords import connect_keywords, keywords_query
+    from nianbao.normalize.keywords import connect_keywords, keywords_query
 
     tokens = out / "tokens.parquet"
     if not tokens.exists():
@@ -48,9 +48,9 @@ def write_keywords(out: Path, top: int = 10, *, prior_docs: float = 10.0) -> int
 
 
 def write_keywords_apart(out: Path, top: int = 10) -> int:
-    """``write_keywords`` in a child interpreter (``python -m corpus.keywords``)."""
+    """``write_keywords`` in a child interpreter (``python -m nianbao.corpus.keywords``)."""
     done = subprocess.run(
-        [sys.executable, "-m", "corpus.keywords", str(out), str(top)],
+        [sys.executable, "-m", "nianbao.corpus.keywords", str(out), str(top)],
         capture_output=True,
         text=True,
         check=False,

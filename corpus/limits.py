@@ -3,7 +3,7 @@
 Inside the guard run the whole of a document's processing (reading, normalisation,
 validation) and then its narrative rows, under
 
-* the reader limits of :mod:`extract.limits` (put in force for the task);
+* the reader limits of :mod:`nianbao.extract.limits` (put in force for the task);
 * a time budget (``--timeout-per-doc``): a timer interrupts the document and it is
   recorded as failed with the budget named.  The timer is a ``SIGALRM`` interval
   timer, so it works where the document runs in the main thread of its process (the
@@ -18,7 +18,7 @@ What the guard cannot catch is a process that dies (an abort or a segfault in a 
 library, the kernel's OOM killer, an allocation past the worker's address-space cap)
 or one that hangs where no signal reaches Python (a C library in a loop).  For that, a
 worker names itself and the input it is on in a small file beside its staged part
-(:func:`mark_doing`).  When a worker dies, the executor (:mod:`corpus.executors`) runs
+(:func:`mark_doing`).  When a worker dies, the executor (:mod:`nianbao.corpus.executors`) runs
 the lost task again alone, and if it dies again, :func:`isolate` reads that file and
 returns the task with the input recorded failed ("worker died: SIGABRT while reading
 X") instead of read.  The driver also watches those files (:func:`overdue`): a worker
@@ -39,12 +39,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from corpus.store import STAGING
-from extract import limits as extract_limits
-from extract.detect import detect
-from extract.limits import Limits
-from normalize.pipeline import Report, process
-from normalize.records import ReportMeta
+from nianbao.corpus.store import STAGING
+from nianbao.extract import limits as extract_limits
+from nianbao.extract.detect import detect
+from nianbao.extract.limits import Limits
+from nianbao.normalize.pipeline import Report, process
+from nianbao.normalize.records import ReportMeta
 
 T = TypeVar("T")
 
@@ -112,7 +112,7 @@ def _guarded(fn: Callable[[], T], lim: Limits) -> tuple[T | None, str | None]:
 def guarded_process(
     data: bytes, source: str, doc_id: str, lim: Limits, process: Callable[[bytes, str, str], Report] = process
 ) -> Report:
-    """``process(data, source, doc_id)`` (:func:`normalize.pipeline.process`: reading,
+    """``process(data, source, doc_id)`` (:func:`nianbao.normalize.pipeline.process`: reading,
     normalisation, validation) of one document; a failed report if anything goes wrong."""
     report, reason = _guarded(lambda: process(data, source, doc_id), lim)
     if report is not None:

@@ -51,7 +51,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from corpus.store import (
+from nianbao.corpus.store import (
     PART_RE,
     PARTITION,
     ROW_GROUP_ROWS,
@@ -64,8 +64,8 @@ from corpus.store import (
     staging_dir,
     write_empty,
 )
-from corpus.versions import COLUMNS as VERSION_COLUMNS
-from corpus.versions import Versions, versions, with_versions
+from nianbao.corpus.versions import COLUMNS as VERSION_COLUMNS
+from nianbao.corpus.versions import Versions, versions, with_versions
 
 MANIFEST = "manifest.sqlite"
 CORPUS_STATE = "corpus_findings"  # meta key: 'done' once the findings across reports match the dataset
@@ -498,7 +498,7 @@ class Manifest:
         return rewritten
 
     def versions(self) -> Versions:
-        """Canonical flag, url and fetch time of every live document (:mod:`corpus.versions`)."""
+        """Canonical flag, url and fetch time of every live document (:mod:`nianbao.corpus.versions`)."""
         rows = []
         for part, (_n, files) in self.live_parts().items():
             sources = self.sources_of(part)

@@ -2,7 +2,7 @@
 
 ``nianbao check`` writes ``DIR/units.parquet``: a body per name, placed by its name and,
 where the name leaves the place open (城关镇, 朝阳区), by what its reports' own text says
-(:func:`corpus.check.units_frame`).  Exports, the views and the check summary read it
+(:func:`nianbao.corpus.check.units_frame`).  Exports, the views and the check summary read it
 when it is there, so a body the text placed is placed in them too; a name it does not
 hold (a dataset not yet checked, a report added since) is classified by its name alone.
 """
@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from corpus.store import dataset_path
-from normalize.agencies import Unit, classify
+from nianbao.corpus.store import dataset_path
+from nianbao.normalize.agencies import Unit, classify
 
 _FIELDS = [f.name for f in fields(Unit)]
 

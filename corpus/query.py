@@ -8,7 +8,7 @@ Every ``DIR/<name>.parquet`` (a file or a folder of part files) becomes a view
 ``<name>``; year-partitioned folders add the column ``report_year`` (0 = unknown),
 which DuckDB uses to skip the other years' files.  ``DIR/manifest.parquet`` becomes
 the view ``manifest`` (one row per input).  The convenience views of
-:mod:`corpus.views` (``reports``, ``requests``, ``refusals``, ``reviews_lawsuits``,
+:mod:`nianbao.corpus.views` (``reports``, ``requests``, ``refusals``, ``reviews_lawsuits``,
 ``labels``) stand on those; ``nianbao query`` builds only the ones its SQL names.
 """
 
@@ -31,8 +31,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from corpus.store import PARTITION
-from corpus.views import DERIVED, add_views, mentioned
+from nianbao.corpus.store import PARTITION
+from nianbao.corpus.views import DERIVED, add_views, mentioned
 
 FORMATS = ("table", "csv", "json", "jsonl", "records")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -77,7 +77,7 @@ def views(out: Path) -> dict[str, str]:
 
 def connect(out: Path, derived: Iterable[str] = DERIVED) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with a view per dataset of ``out`` and the convenience views
-    ``derived`` (:mod:`corpus.views`: reports, requests, refusals, reviews_lawsuits, labels)."""
+    ``derived`` (:mod:`nianbao.corpus.views`: reports, requests, refusals, reviews_lawsuits, labels)."""
     out = Path(out)
     if not out.is_dir():
         raise QueryError(f"no dataset folder at {out}")

@@ -36,9 +36,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from corpus.codebook import by_key, cell_variables
-from corpus.export import ExportError, load, wide_frame
-from normalize.rules import RULES
+from nianbao.corpus.codebook import by_key, cell_variables
+from nianbao.corpus.export import ExportError, load, wide_frame
+from nianbao.normalize.rules import RULES
 
 MIN_REQUESTS = 20  # a rate over fewer requests is shown with its count, never ranked
 MIN_PEERS = 3  # a peer group with fewer rankable bodies is not ranked
@@ -79,7 +79,7 @@ def vega_bundle() -> str:
 
 
 def _asset(name: str) -> str:
-    return resources.files("corpus").joinpath(f"data/report/{name}").read_text("utf-8")
+    return resources.files("nianbao.corpus").joinpath(f"data/report/{name}").read_text("utf-8")
 
 
 def _json_for_script(obj: object) -> str:

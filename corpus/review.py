@@ -8,7 +8,7 @@ the false alarms.  Each decision is a row of ``DIR/reviews.parquet``::
 ``decision`` is ``confirm``, ``dismiss`` or ``reopen``; rows are only ever added (the
 file is replaced atomically, old rows kept), so the table is the full history.
 ``extract`` and ``check`` never touch it, and finding ids do not depend on the run or
-the extractor version (``corpus.store.finding_id``), so decisions survive both.
+the extractor version (``nianbao.corpus.store.finding_id``), so decisions survive both.
 
 A finding's status is that of its last decision:
 
@@ -37,7 +37,7 @@ import pyarrow.parquet as pq
 from rich.console import Console
 from rich.table import Table
 
-from corpus.store import dataset_path
+from nianbao.corpus.store import dataset_path
 
 REVIEWS = "reviews.parquet"
 DECISIONS = ("confirm", "dismiss", "reopen")

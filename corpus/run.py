@@ -8,7 +8,7 @@ A run lists its inputs (path, size, mtime), asks the manifest which need work
 batches of ``batch_size`` in source order, and hands the batches to an executor.
 A worker turns its batch into part files (``process_batch``) and returns only
 their names and one record per input; the driver commits each batch as it comes
-back (``corpus.manifest``).  Memory is one batch per worker and a few records in
+back (``nianbao.corpus.manifest``).  Memory is one batch per worker and a few records in
 the driver, whatever the corpus size; a killed run resumes where it stopped.
 
 The same inputs give the same rows whatever the executor: batches are cut by the
@@ -16,7 +16,7 @@ driver in a fixed order, and a part holds its batch's rows in source order.
 
 A dataset accumulates: inputs a run is not given stay (``prune`` drops them).  At the
 end of a run that changed the dataset, the rules across reports are run again over
-the whole dataset (``corpus.check``), and ``documents`` rows whose ``sources`` or
+the whole dataset (``nianbao.corpus.check``), and ``documents`` rows whose ``sources`` or
 ``n_findings`` moved are rewritten.
 """
 
@@ -39,13 +39,20 @@ from functools import partial
 from itertools import islice
 from pathlib import Path
 
-from corpus.executors import DEFAULT_BATCH, default_jobs, make_executor
-from corpus.inputs import InputRefused, check_arguments, check_input, roots_of, source_name, source_path
-from corpus.keywords import write_keywords_apart
-from corpus.limits import done_doing, guarded_narrative, guarded_process, isolate, mark_doing, overdue
-from corpus.lock import output_lock
-from corpus.manifest import CORPUS_STATE, BatchResult, FileRecord, Item, Manifest
-from corpus.store import (
+from nianbao.corpus.executors import DEFAULT_BATCH, default_jobs, make_executor
+from nianbao.corpus.inputs import (
+    InputRefused,
+    check_arguments,
+    check_input,
+    roots_of,
+    source_name,
+    source_path,
+)
+from nianbao.corpus.keywords import write_keywords_apart
+from nianbao.corpus.limits import done_doing, guarded_narrative, guarded_process, isolate, mark_doing, overdue
+from nianbao.corpus.lock import output_lock
+from nianbao.corpus.manifest import CORPUS_STATE, BatchResult, FileRecord, Item, Manifest
+from nianbao.corpus.store import (
     ALL_SCHEMAS,
     PartWriter,
     arrow_without_pandas,
@@ -53,13 +60,13 @@ from corpus.store import (
     use_system_allocator,
     with_finding_ids,
 )
-from extract.errors import ExtractError
-from extract.limits import DEFAULT as DEFAULT_LIMITS
-from extract.limits import Limits
-from extract.readers.archive import is_archive_name, list_archive, read_input
-from extract.readers.ocr import using_mode as using_ocr
-from normalize.pipeline import EXTRACTOR_VERSION, Report, process
-from normalize.records import ReportMeta
+from nianbao.extract.errors import ExtractError
+from nianbao.extract.limits import DEFAULT as DEFAULT_LIMITS
+from nianbao.extract.limits import Limits
+from nianbao.extract.readers.archive import is_archive_name, list_archive, read_input
+from nianbao.extract.readers.ocr import using_mode as using_ocr
+from nianbao.normalize.pipeline import EXTRACTOR_VERSION, Report, process
+from nianbao.normalize.records import ReportMeta
 
 # Files a folder walk passes over: our own outputs and the usual companions of a corpus.
 SKIP_SUFFIXES = {
@@ -130,7 +137,7 @@ class Task:
     limits: Limits = DEFAULT_LIMITS
     roots: tuple[str, ...] = ()  # resolved paths given: where symbolic links may lead
     refused: dict[str, str] = field(default_factory=dict)  # source -> why not read (it killed a worker)
-    ocr: str = "auto"  # when pages are read from their pictures (extract.readers.ocr)
+    ocr: str = "auto"  # when pages are read from their pictures (nianbao.extract.readers.ocr)
 
 
 # Markdown is read (crawlers save report pages as .md), but not a folder's own notes.
@@ -151,8 +158,8 @@ def iter_listing(paths: Iterable[Path]) -> Iterator[tuple[str, int, int]]:
 
     Whatever is not a regular file is listed too (FIFOs, devices, symbolic links to
     folders, folders that cannot be listed): the worker refuses it with its reason
-    (:func:`corpus.inputs.check_input`), so nothing is skipped without a row.  A name
-    that is not UTF-8 is listed escaped (:func:`corpus.inputs.source_name`)."""
+    (:func:`nianbao.corpus.inputs.check_input`), so nothing is skipped without a row.  A name
+    that is not UTF-8 is listed escaped (:func:`nianbao.corpus.inputs.source_name`)."""
     for source, size, mtime in _listing(paths):
         yield source_name(source), size, mtime
 
@@ -267,7 +274,7 @@ def narrative_rows_of(report: Report) -> Rows:
     """tokens, facts and tags of a report (nothing for a failed one)."""
     if report.status == "failed" or not report.sections:
         return {}
-    from normalize.narrative import narrative_rows
+    from nianbao.normalize.narrative import narrative_rows
 
     return narrative_rows(report.doc_id, {s.number: s.text for s in report.sections})
 
@@ -278,7 +285,7 @@ def warm(narrative: bool = True) -> None:
 
     use_system_allocator()
     arrow_without_pandas()
-    from extract.readers import READERS
+    from nianbao.extract.readers import READERS
 
     for module in READERS.values():
         try:
@@ -286,7 +293,7 @@ def warm(narrative: bool = True) -> None:
         except ImportError:  # a reader not installed shows up as failed documents
             pass
     if narrative:
-        from normalize.segment import get_tokenizer
+        from nianbao.normalize.segment import get_tokenizer
 
         get_tokenizer()
 
@@ -295,9 +302,9 @@ def worker_modules() -> list[str]:
     """What a worker imports before its first document: this module and every reader.  A
     pool's forkserver imports them once and every worker is forked with them, instead of
     each worker importing the readers itself (~0.35 s of CPU a worker)."""
-    from extract.readers import READERS
+    from nianbao.extract.readers import READERS
 
-    return ["corpus.run", *sorted({module.partition(":")[0] for module in READERS.values()})]
+    return ["nianbao.corpus.run", *sorted({module.partition(":")[0] for module in READERS.values()})]
 
 
 def process_batch(task: Task) -> BatchResult:
@@ -429,7 +436,7 @@ def _tasks(
 
 
 def _corpus_step(out: Path) -> tuple[int, dict[str, int]]:
-    """The rules across reports over the whole dataset (``corpus.check``), written beside the parts.
+    """The rules across reports over the whole dataset (``nianbao.corpus.check``), written beside the parts.
 
     They read every report's cells and narrative into pandas.  Unless this process holds
     pandas already (a notebook, a test), that happens in a child process: the driver
@@ -440,7 +447,7 @@ def _corpus_step(out: Path) -> tuple[int, dict[str, int]]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    from corpus.executors import exit_with
+    from nianbao.corpus.executors import exit_with
 
     ctx = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(1, mp_context=ctx, initializer=exit_with, initargs=(os.getpid(),)) as pool:
@@ -448,7 +455,7 @@ def _corpus_step(out: Path) -> tuple[int, dict[str, int]]:
 
 
 def _corpus_counts(out: Path) -> tuple[int, dict[str, int]]:
-    from corpus.check import corpus_findings_counts  # pandas: imported where this runs
+    from nianbao.corpus.check import corpus_findings_counts  # pandas: imported where this runs
 
     return corpus_findings_counts(out)
 
@@ -491,11 +498,11 @@ def run_extract(
     before with the same extractor version and options are skipped unless ``force``.
     Documents of inputs not listed this time stay, unless ``prune``.
 
-    ``limits`` bound what one document may cost (see :mod:`extract.limits`), a worker's
+    ``limits`` bound what one document may cost (see :mod:`nianbao.extract.limits`), a worker's
     address space included.  A run
-    holds the lock of ``out``: another run into it raises :class:`corpus.lock.OutputLocked`,
+    holds the lock of ``out``: another run into it raises :class:`nianbao.corpus.lock.OutputLocked`,
     or waits for it with ``wait``.  A path given that cannot be used raises
-    :class:`corpus.inputs.InputError` before anything is written.
+    :class:`nianbao.corpus.inputs.InputError` before anything is written.
     """
     started = time.perf_counter()
     paths, out = [Path(p) for p in paths], Path(out)
@@ -599,7 +606,7 @@ def _run_locked(
         if on_total:
             on_total(n_todo)
         if manifest.has_flat_findings():  # left by an older ``nianbao check``
-            from corpus.check import reclaim_flat_findings
+            from nianbao.corpus.check import reclaim_flat_findings
 
             summary.findings_reset = reclaim_flat_findings(manifest)
         if prune:  # the findings across reports will need redoing

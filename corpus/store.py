@@ -14,7 +14,7 @@ column.  Unknown years go to ``report_year=0``: pyarrow cannot read a Hive null
 partition (``__HIVE_DEFAULT_PARTITION__``) next to integer ones.
 
 A part file is written once, under a staging folder, and moved into place with
-``os.replace``; it is never modified afterwards (see ``corpus.manifest``).
+``os.replace``; it is never modified afterwards (see ``nianbao.corpus.manifest``).
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("sources", pa.list_(_s)),  # every path these bytes were found under (sorted)
             ("n_findings_report", _i32),  # the findings of the report alone (written by extract)
             ("title", _s),  # the title lines as printed
-            # the one report of its body and year that counts (normalize.versions), set at the end of a run
+            # the one report of its body and year that counts (nianbao.normalize.versions), set at the end of a run
             ("canonical", pa.bool_()),
             ("url", _s),  # where it was downloaded, for reports read from a fetch archive (corpus.archive)
             ("fetched_at", pa.timestamp("us", tz="UTC")),
@@ -95,7 +95,7 @@ SCHEMAS: dict[str, pa.Schema] = {
     ),
 }
 
-# The narrative datasets (normalize.narrative), written when a run asks for them.
+# The narrative datasets (nianbao.normalize.narrative), written when a run asks for them.
 NARRATIVE_SCHEMAS: dict[str, pa.Schema] = {
     "tokens": pa.schema(
         [

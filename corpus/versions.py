@@ -1,10 +1,10 @@
 """``documents.canonical``, ``url`` and ``fetched_at``: facts about a report that depend on others.
 
 Which report of a body and year is canonical depends on every report of that body and
-year (:mod:`normalize.versions`); where a report was downloaded is in the ``sources``
-table of the fetch archive it was read from (:mod:`corpus.archive`).  Both are set at the
+year (:mod:`nianbao.normalize.versions`); where a report was downloaded is in the ``sources``
+table of the fetch archive it was read from (:mod:`nianbao.corpus.archive`).  Both are set at the
 end of every run that changed the dataset, and by ``check``, when the ``documents``
-files are brought up to date (:meth:`corpus.manifest.Manifest.refresh_documents`).
+files are brought up to date (:meth:`nianbao.corpus.manifest.Manifest.refresh_documents`).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from corpus.archive import origins
-from normalize.versions import canonical_flags
+from nianbao.corpus.archive import origins
+from nianbao.normalize.versions import canonical_flags
 
 Versions = dict[str, tuple[bool, str | None, object]]  # doc_id -> (canonical, url, fetched_at)
 

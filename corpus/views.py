@@ -1,14 +1,14 @@
 """Convenience views over a dataset, for ``nianbao query`` and ``nianbao.open(DIR)``.
 
 They stand on the base views (``documents``, ``cells``, ``findings``; see
-:mod:`corpus.query`) and are computed by DuckDB when read, so they hold whatever the
+:mod:`nianbao.corpus.query`) and are computed by DuckDB when read, so they hold whatever the
 folder holds now:
 
 ``reports``
     the wide form of ``nianbao export --wide``: one row per report, its metadata (body,
     unit key, level, kind, province, year, template, published, deadline, days late,
     findings by severity), one column per standard cell and the harmonised sums, named
-    and typed as in :mod:`corpus.codebook` (a count is BIGINT unless some report prints a
+    and typed as in :mod:`nianbao.corpus.codebook` (a count is BIGINT unless some report prints a
     fraction there; a blank stays NULL).
 ``requests``
     表三 long: one row per report, outcome row and applicant column, with the Chinese
@@ -25,8 +25,8 @@ folder holds now:
     templates, identity role, what a harmonised variable sums, category values.
 
 What the SQL cannot know is computed in Python once per connection and kept in small
-tables: each body's unit (the dataset's ``units``, else :func:`normalize.agencies.classify`,
-once per distinct name) and each (year, kind)'s deadline (:func:`normalize.validate.deadline`), so the rules
+tables: each body's unit (the dataset's ``units``, else :func:`nianbao.normalize.agencies.classify`,
+once per distinct name) and each (year, kind)'s deadline (:func:`nianbao.normalize.validate.deadline`), so the rules
 live in one place.
 """
 
@@ -38,7 +38,7 @@ from collections.abc import Iterable
 import duckdb
 import pandas as pd
 
-from corpus.codebook import (
+from nianbao.corpus.codebook import (
     META_VARIABLES,
     PRINTED_UNIT,
     UNIT_SUFFIX,
@@ -49,9 +49,9 @@ from corpus.codebook import (
     unit_variables,
     variables,
 )
-from corpus.placements import units_for, units_from_frame
-from normalize.spec import TEMPLATES, raw_spec, t3_applicant_cols, t4_groups, t4_outcomes
-from normalize.validate import deadline
+from nianbao.corpus.placements import units_for, units_from_frame
+from nianbao.normalize.spec import TEMPLATES, raw_spec, t3_applicant_cols, t4_groups, t4_outcomes
+from nianbao.normalize.validate import deadline
 
 DERIVED = ("reports", "requests", "refusals", "reviews_lawsuits", "labels")
 REFUSAL_GROUPS = {"denied": "（三）不予公开", "unable": "（四）无法提供", "rejected": "（五）不予处理"}
@@ -94,7 +94,7 @@ _UNIT_COLUMNS = (
 
 def _units(con: duckdb.DuckDBPyConnection) -> None:
     """Each distinct body name's unit: the dataset's ``units`` where it has one (placed by
-    the reports' text too), else :func:`normalize.agencies.classify` of the name."""
+    the reports' text too), else :func:`nianbao.normalize.agencies.classify` of the name."""
     names = [
         r[0] for r in con.execute("select distinct agency from documents where trim(agency) <> ''").fetchall()
     ]
@@ -267,7 +267,7 @@ def _reports(con: duckdb.DuckDBPyConnection) -> None:
     cells = []
     for v in cell_variables():
         cells.append(typed(v.name))
-        if v.name in units:  # as corpus.codebook.printed_unit
+        if v.name in units:  # as nianbao.corpus.codebook.printed_unit
             raw, header = f'r."{v.name}"', _q(v.unit) if v.unit else "null"
             cells.append(
                 f"case when {cell(v.name)} is null then null "

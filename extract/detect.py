@@ -13,8 +13,8 @@ import zipfile
 from enum import StrEnum
 from pathlib import PurePath
 
-from extract.encoding import utf16_without_bom
-from extract.limits import current, zip_members
+from nianbao.extract.encoding import utf16_without_bom
+from nianbao.extract.limits import current, zip_members
 
 
 class Format(StrEnum):

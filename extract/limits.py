@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
-from extract.errors import ExtractError
+from nianbao.extract.errors import ExtractError
 
 MB = 1 << 20
 

@@ -24,7 +24,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from extract.model import Paragraph
+from nianbao.extract.model import Paragraph
 
 NUMERALS = "一二三四五六"
 
@@ -39,7 +39,7 @@ KEYWORDS: dict[int, tuple[str, ...]] = {
 }
 
 # Traditional forms of the characters in KEYWORDS: a report printed in traditional
-# characters has its parts found before the text is converted (normalize.script).
+# characters has its parts found before the text is converted (nianbao.normalize.script).
 _SIMPLIFIED = str.maketrans(
     "總體況動開處請復複覆議訴訟問題進報項並", "总体况动开处请复复复议诉讼问题进报项并"
 )

@@ -4,7 +4,7 @@ what its name tells about it (level, kind, and its place on the map).
 A name is read left to right as [province][city][county][township][body]:
 ``沂源县科学技术局`` is the county 沂源县 and the body 科学技术局, a department at
 county level.  The places read are then looked up in the national list of
-administrative divisions (GB/T 2260, :mod:`normalize.divisions`): 沂源县 is
+administrative divisions (GB/T 2260, :mod:`nianbao.normalize.divisions`): 沂源县 is
 370323, in 淄博市 (370300), 山东省 (370000), so the unit gets its city, province and
 division code although the name says neither.  A township is looked up in the
 national list of townships: 南麻街道办事处 alone is placed in 沂源县 (370323002), the
@@ -31,7 +31,7 @@ from dataclasses import asdict, dataclass, replace
 from functools import cache
 from importlib import resources
 
-from normalize.divisions import (
+from nianbao.normalize.divisions import (
     county_candidates,
     is_township,
     lookup_place,
@@ -68,7 +68,7 @@ class Unit:
 
 @cache
 def _data() -> dict:
-    text = resources.files("normalize").joinpath("data/agencies.toml").read_text("utf-8")
+    text = resources.files("nianbao.normalize").joinpath("data/agencies.toml").read_text("utf-8")
     return tomllib.loads(text)
 
 

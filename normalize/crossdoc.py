@@ -1,6 +1,6 @@
 """Rules across reports: one body's consecutive years, and one year's many bodies.
 
-Reports are paired by :func:`normalize.agencies.agency_key`.  Year N is compared with
+Reports are paired by :func:`nianbao.normalize.agencies.agency_key`.  Year N is compared with
 year N−1 of the same key:
 
 * 表三 二 carried_over (N) == 四 carried_forward (N−1), per column;
@@ -9,10 +9,10 @@ year N−1 of the same key:
 
 Two or more reports of one body and year are flagged (``duplicate.report``, one finding
 per report and other report, naming both and the canonical one, see
-:mod:`normalize.versions`); the rules across years compare canonical reports only.
+:mod:`nianbao.normalize.versions`); the rules across years compare canonical reports only.
 
 Within a year, narratives of different bodies are compared through a MinHash index
-(:mod:`normalize.similarity`).  A report whose 表三 and 表四 are all zero is flagged
+(:mod:`nianbao.normalize.similarity`).  A report whose 表三 and 表四 are all zero is flagged
 for review when the same body received requests in another year.
 
 Input and output are DataFrames with the columns of the output contract; findings
@@ -28,13 +28,13 @@ from functools import cache
 import pandas as pd
 from datasketch import MinHash, MinHashLSH
 
-from normalize.agencies import agency_key
-from normalize.records import Finding
-from normalize.rules import finding
-from normalize.similarity import NUM_PERM, fold, jaccard, near_duplicates, shingles
-from normalize.spec import table_spec
-from normalize.validate import fmt
-from normalize.versions import canonical_flags, groups, why
+from nianbao.normalize.agencies import agency_key
+from nianbao.normalize.records import Finding
+from nianbao.normalize.rules import finding
+from nianbao.normalize.similarity import NUM_PERM, fold, jaccard, near_duplicates, shingles
+from nianbao.normalize.spec import table_spec
+from nianbao.normalize.validate import fmt
+from nianbao.normalize.versions import canonical_flags, groups, why
 
 FINDING_COLUMNS = (
     "doc_id",
@@ -316,7 +316,7 @@ def crossdoc_findings(
 ) -> pd.DataFrame:
     """Every cross-report rule over the three datasets; a findings DataFrame.
 
-    ``documents`` may carry the columns :mod:`normalize.versions` ranks by (``title``,
+    ``documents`` may carry the columns :mod:`nianbao.normalize.versions` ranks by (``title``,
     ``sources``, ``n_cells``, ``n_sections``, ``fetched_at``); the rules across years
     compare only the canonical report of each body and year.  ``same_year=False``
     leaves out ``copy.same_year``, the one rule across bodies: the others look at one

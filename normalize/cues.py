@@ -1,8 +1,8 @@
 """The words a report's narrative uses for table 二's columns, in one place.
 
 Both readers of the narrative take them from here: the glued-digit resolver (which
-column of a row a stated count names, ``normalize.glued``) and the text-vs-table check
-(``normalize.validate``).  Each is a regex alternation.
+column of a row a stated count names, ``nianbao.normalize.glued``) and the text-vs-table check
+(``nianbao.normalize.validate``).  Each is a regex alternation.
 """
 
 from __future__ import annotations

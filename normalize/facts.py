@@ -34,8 +34,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from normalize.chinese_numerals import CHINESE_NUMERAL_CHARS, parse_number
-from normalize.segment import CleanText, clean_text
+from nianbao.normalize.chinese_numerals import CHINESE_NUMERAL_CHARS, parse_number
+from nianbao.normalize.segment import CleanText, clean_text
 
 FACT_COLUMNS = (
     "doc_id",
@@ -159,7 +159,9 @@ def _rule(entry: dict) -> _Rule:
 @lru_cache(maxsize=1)
 def config() -> _Config:
     """The fact patterns of ``data/narrative_facts.toml``, compiled."""
-    raw = tomllib.loads((resources.files("normalize") / "data" / "narrative_facts.toml").read_text("utf-8"))
+    raw = tomllib.loads(
+        (resources.files("nianbao.normalize") / "data" / "narrative_facts.toml").read_text("utf-8")
+    )
     units = sorted({*raw["units"], *raw["unit_scale"]}, key=len, reverse=True)
     unit_alt = "|".join(
         re.escape(u) + (f"(?![{_UNIT_NOT_BEFORE[u]}])" if u in _UNIT_NOT_BEFORE else "") for u in units

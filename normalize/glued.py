@@ -24,11 +24,11 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from normalize import cues
-from normalize import labels as L
-from normalize.numbers import parse_number
-from normalize.records import StdCell
-from normalize.spec import t3_applicant_cols, t4_groups, t4_outcomes, table_spec
+from nianbao.normalize import cues
+from nianbao.normalize import labels as L
+from nianbao.normalize.numbers import parse_number
+from nianbao.normalize.records import StdCell
+from nianbao.normalize.spec import t3_applicant_cols, t4_groups, t4_outcomes, table_spec
 
 _MAX_COMBINATIONS = 200_000
 

@@ -21,7 +21,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from normalize.segment import stopwords
+from nianbao.normalize.segment import stopwords
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -99,7 +99,7 @@ def corpus_keywords(tokens: pd.DataFrame, top: int = 10, *, prior_docs: float = 
 
     ``tokens`` has at least the columns doc_id, section, token (the 'tokens' dataset).
     Returns one row per keyword: doc_id, section, rank (1 = best), token, count, tf, df, idf, score.
-    The same query runs over a whole Parquet dataset in ``corpus.keywords``, out of core.
+    The same query runs over a whole Parquet dataset in ``nianbao.corpus.keywords``, out of core.
     """
     import duckdb
     import pandas as pd

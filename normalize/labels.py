@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
-from normalize.spec import TEMPLATES, raw_spec, table_spec
+from nianbao.normalize.spec import TEMPLATES, raw_spec, table_spec
 
 _DROP = re.compile(r"[\s\u00a0\u3000\u200b\ufeff\"'“”‘’「」『』《》〈〉:：;；,，。、.·•…_*]+")
 # Leading numbering: 一、 （一） (一) 1. 1、 （1） ①

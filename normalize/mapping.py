@@ -15,11 +15,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from extract.model import Cell, Table
-from normalize import labels as L
-from normalize.numbers import is_number_like, parse_number
-from normalize.records import StdCell
-from normalize.spec import TEMPLATES, table_spec
+from nianbao.extract.model import Cell, Table
+from nianbao.normalize import labels as L
+from nianbao.normalize.numbers import is_number_like, parse_number
+from nianbao.normalize.records import StdCell
+from nianbao.normalize.spec import TEMPLATES, table_spec
 
 
 @dataclass(slots=True)

@@ -15,8 +15,8 @@ import re
 import unicodedata
 from datetime import date
 
-from extract.model import Paragraph
-from normalize.chinese_numerals import parse_chinese_numeral
+from nianbao.extract.model import Paragraph
+from nianbao.normalize.chinese_numerals import parse_chinese_numeral
 
 _TITLE = re.compile(
     r"^(?P<pre>.*?)(?:关于)?(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?P<mid>.*?)"

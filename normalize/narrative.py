@@ -2,8 +2,8 @@
 
 The runner calls :func:`narrative_rows` once per document with the section texts (number ->
 text, headings excluded) and appends the rows to the datasets ``tokens``, ``facts`` and
-``tags``; keywords are computed afterwards over the whole run (``normalize.keywords``).
-Each text is cleaned once (wrapped lines joined, see ``normalize.segment.clean_text``) and
+``tags``; keywords are computed afterwards over the whole run (``nianbao.normalize.keywords``).
+Each text is cleaned once (wrapped lines joined, see ``nianbao.normalize.segment.clean_text``) and
 every span in the rows points into the text as given.
 
 Row schemas: ``segment.token_rows`` (tokens), ``facts`` module docstring (facts),
@@ -12,9 +12,9 @@ Row schemas: ``segment.token_rows`` (tokens), ``facts`` module docstring (facts)
 
 from __future__ import annotations
 
-from normalize.facts import FACT_COLUMNS, cleaned, section_facts
-from normalize.segment import TOKEN_COLUMNS, token_rows
-from normalize.tags import TAG_COLUMNS, section_tags
+from nianbao.normalize.facts import FACT_COLUMNS, cleaned, section_facts
+from nianbao.normalize.segment import TOKEN_COLUMNS, token_rows
+from nianbao.normalize.tags import TAG_COLUMNS, section_tags
 
 DATASETS: dict[str, tuple[str, ...]] = {"tokens": TOKEN_COLUMNS, "facts": FACT_COLUMNS, "tags": TAG_COLUMNS}
 

@@ -10,20 +10,20 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 
-from extract import limits
-from extract.detect import Format, detect, unknown_reason
-from extract.errors import ExtractError, UnsupportedFormat
-from extract.model import Document, Paragraph
-from extract.readers import reader_for
-from extract.sections import Section, split_sections
-from normalize import metadata as M
-from normalize.glued import glued_cells
-from normalize.mapping import map_tables
-from normalize.records import Finding, ReportMeta, StdCell
-from normalize.script import NOTE as SCRIPT_NOTE
-from normalize.script import document_sample, is_traditional, to_simplified
-from normalize.validate import validate_report
-from normalize.version import EXTRACTOR_VERSION
+from nianbao.extract import limits
+from nianbao.extract.detect import Format, detect, unknown_reason
+from nianbao.extract.errors import ExtractError, UnsupportedFormat
+from nianbao.extract.model import Document, Paragraph
+from nianbao.extract.readers import reader_for
+from nianbao.extract.sections import Section, split_sections
+from nianbao.normalize import metadata as M
+from nianbao.normalize.glued import glued_cells
+from nianbao.normalize.mapping import map_tables
+from nianbao.normalize.records import Finding, ReportMeta, StdCell
+from nianbao.normalize.script import NOTE as SCRIPT_NOTE
+from nianbao.normalize.script import document_sample, is_traditional, to_simplified
+from nianbao.normalize.validate import validate_report
+from nianbao.normalize.version import EXTRACTOR_VERSION
 
 ALL_TABLES = ("t2", "t3", "t4")
 __all__ = ["EXTRACTOR_VERSION", "Report", "normalize_document", "process", "read_document"]

@@ -13,7 +13,7 @@ class StdCell(NamedTuple):
     """One number of a standard table, addressed by the spec's keys.
 
     ``value`` is None where the printed cell is blank, a dash, '/', '无' or unreadable;
-    ``raw`` is always the text as printed.  ``prov`` says where (see extract.model.Provenance).
+    ``raw`` is always the text as printed.  ``prov`` says where (see nianbao.extract.model.Provenance).
     """
 
     table: str

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from normalize.records import SEVERITIES, Finding
+from nianbao.normalize.records import SEVERITIES, Finding
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from dataclasses import replace
 from functools import cache
 from itertools import chain
 
-from extract.model import Document, Paragraph, Table
+from nianbao.extract.model import Document, Paragraph, Table
 
 # Characters that only traditional script uses, frequent in these reports.
 _TRADITIONAL = frozenset(

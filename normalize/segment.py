@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import jieba
 
-DATA = resources.files("normalize") / "data"
+DATA = resources.files("nianbao.normalize") / "data"
 DOMAIN_DICT = "domain_dict.txt"
 STOPWORDS = "stopwords.txt"
 

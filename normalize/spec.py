@@ -66,7 +66,7 @@ def _rows_by_key(table: str, template: str) -> dict[str, RowSpec]:
 @cache
 def raw_spec() -> dict:
     """The TOML file as a dict (a copy of ``shared/spec/standard_tables.toml``)."""
-    text = resources.files("normalize").joinpath("data/standard_tables.toml").read_text("utf-8")
+    text = resources.files("nianbao.normalize").joinpath("data/standard_tables.toml").read_text("utf-8")
     return tomllib.loads(text)
 
 

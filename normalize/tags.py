@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from normalize.segment import CleanText, clean_text
+from nianbao.normalize.segment import CleanText, clean_text
 
 TAG_COLUMNS = (
     "doc_id",
@@ -95,7 +95,9 @@ class _Config:
 @lru_cache(maxsize=1)
 def config() -> _Config:
     """The tag schemes of ``data/narrative_tags.toml``, compiled."""
-    raw = tomllib.loads((resources.files("normalize") / "data" / "narrative_tags.toml").read_text("utf-8"))
+    raw = tomllib.loads(
+        (resources.files("nianbao.normalize") / "data" / "narrative_tags.toml").read_text("utf-8")
+    )
     schemes = {}
     for name, s in raw["schemes"].items():
         tags = tuple(

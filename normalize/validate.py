@@ -1,8 +1,8 @@
 """Per-report checks, the way a careful evaluator reads one report.
 
 Every check is a pure function of the report's standard cells, its metadata and its
-narrative sections; each returns :class:`~normalize.records.Finding` rows whose rule
-ids, severities and descriptions live in :mod:`normalize.rules`.
+narrative sections; each returns :class:`~nianbao.normalize.records.Finding` rows whose rule
+ids, severities and descriptions live in :mod:`nianbao.normalize.rules`.
 
 Blank cells.  A cell printed blank, ``—`` or ``/`` has value None.  By the form's own
 instructions an empty cell among printed numbers is a zero, so an identity is evaluated
@@ -21,12 +21,12 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
-from normalize import cues
-from normalize.agencies import kind_of
-from normalize.facts import FACT_TO_CELL, section_facts
-from normalize.records import Finding, ReportMeta, StdCell
-from normalize.rules import finding
-from normalize.spec import TABLES, TEMPLATES, t3_applicant_cols, t4_groups, t4_outcomes, table_spec
+from nianbao.normalize import cues
+from nianbao.normalize.agencies import kind_of
+from nianbao.normalize.facts import FACT_TO_CELL, section_facts
+from nianbao.normalize.records import Finding, ReportMeta, StdCell
+from nianbao.normalize.rules import finding
+from nianbao.normalize.spec import TABLES, TEMPLATES, t3_applicant_cols, t4_groups, t4_outcomes, table_spec
 
 Slot = tuple[str, str, str]  # (table, row, col)
 
@@ -530,7 +530,7 @@ def check_narrative(grid: Mapping[Slot, StdCell], sections: Mapping[int, str]) -
 
 # ---------------------------------------------------------------- narrative facts
 #
-# The counts that reports state in their text, from ``normalize.facts`` (and four 表二
+# The counts that reports state in their text, from ``nianbao.normalize.facts`` (and four 表二
 # patterns it lacks), as ``Fact(key, value, section, snippet)``; :data:`READINGS` and
 # ``FACT_TO_CELL`` say which cells a key may describe.
 
@@ -550,7 +550,7 @@ class Fact:
 # "No case" statements that would not mean zero: 未发生被纠错的行政复议案件.
 _NOT_ZERO = re.compile(r"纠|败诉|撤销|违法|被确认|其他")
 _COUNT = r"(?:共计|共|合计|为)?(?P<n>\d+)件"
-# The 表二 counts ``normalize.facts`` has no rule for: key, pattern over the cleaned text.
+# The 表二 counts ``nianbao.normalize.facts`` has no rule for: key, pattern over the cleaned text.
 _T2_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (k, re.compile(p))
     for k, p in (
@@ -597,7 +597,7 @@ def _pattern_facts(text: str, section: int) -> list[Fact]:
 
 
 def _module_facts(text: str, section: int) -> list[Fact]:
-    """Facts from ``normalize.facts`` that name table cells.
+    """Facts from ``nianbao.normalize.facts`` that name table cells.
 
     Approximate, ranged and year-on-year counts (约, 余, 较上年增加) state no cell value
     and are left out.
@@ -620,7 +620,7 @@ def _snippet(row: Mapping[str, object]) -> str:
 def narrative_facts(text: str, section: int) -> list[Fact]:
     """The counts a part's text states, as :class:`Fact` rows (see :func:`readings`).
 
-    ``normalize.facts`` supplies the keys it knows; the patterns above add 表二's
+    ``nianbao.normalize.facts`` supplies the keys it knows; the patterns above add 表二's
     规范性文件 and 规章 counts, which it lacks.
     """
     text = text or ""

@@ -2,7 +2,7 @@
 
 A body publishes one report a year, but a collection often holds more: the web page and
 its PDF attachment, a first version and a corrected re-issue, a draft found on another
-site.  Reports are grouped by :func:`normalize.agencies.agency_key` and year; in each
+site.  Reports are grouped by :func:`nianbao.normalize.agencies.agency_key` and year; in each
 group exactly one is canonical, the first by these rules:
 
 1. a report that could be read (status ok or partial) before one that failed;
@@ -25,7 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from normalize.agencies import agency_key
+from nianbao.normalize.agencies import agency_key
 
 CORRECTION = re.compile(r"更正|修订|勘误")
 _STATUS = {"ok": 2, "partial": 1}

@@ -9,7 +9,7 @@ from that process its wall clock, its CPU time (user + sys: the one-core figure,
 other load on a shared machine does not inflate) and its peak RSS (VmHWM, polled).  A run
 over a folder of one empty file gives the fixed cost of a process (interpreter, imports,
 a worker, the datasets), subtracted for the "net" rate.  PDF pages come from the truth.  Accuracy is
-``corpus.evaluate.score`` of the dataset against ``truth.jsonl``.  The per-stage split
+``nianbao.corpus.evaluate.score`` of the dataset against ``truth.jsonl``.  The per-stage split
 (read / map + validate / narrative / rows, CPU ms per document) is timed in this process
 over a sample of the documents.
 
@@ -47,8 +47,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
-from corpus import evaluate  # noqa: E402
-from corpus.synth import ALL_FORMATS, FORMATS, generate  # noqa: E402
+from nianbao.corpus import evaluate  # noqa: E402
+from nianbao.corpus.synth import ALL_FORMATS, FORMATS, generate  # noqa: E402
 
 HEADER = """# Benchmarks
 
@@ -121,9 +121,9 @@ class FormatResult:
 
 
 def extract_command() -> list[str]:
-    """``nianbao`` next to this interpreter, else ``python -m corpus.cli``."""
+    """``nianbao`` next to this interpreter, else ``python -m nianbao.corpus.cli``."""
     exe = Path(sys.executable).with_name("nianbao")
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "corpus.cli"]
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "nianbao.corpus.cli"]
 
 
 def _peak_rss(pid: int) -> int | None:
@@ -296,8 +296,8 @@ def plain_library(fmt: str, src: Path, log: Path, repeat: int = 1) -> Run | None
 def stage_split(files: list[Path]) -> dict[str, float]:
     """CPU ms per document of each stage, in this process (after one warm-up document)."""
     try:
-        from corpus.run import narrative_rows_of, report_rows
-        from normalize.pipeline import normalize_document, read_document
+        from nianbao.corpus.run import narrative_rows_of, report_rows
+        from nianbao.normalize.pipeline import normalize_document, read_document
     except ImportError:  # the pipeline moved: skip the split rather than the benchmark
         return {}
     totals = {"read": 0.0, "map+validate": 0.0, "narrative": 0.0, "rows": 0.0}

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import psutil
 
-from corpus.run import run_extract
+from nianbao.corpus.run import run_extract
 
 
 class RssSampler(threading.Thread):

@@ -8,7 +8,7 @@
 The dataset is copied (``DIR.bench``); the batch is extracted into the copy, then the
 findings across reports are brought up to date twice from the same state: the way
 ``extract`` does it (only what the batch touched) and in full, on a second copy.  Prints
-both times, the work counted (:class:`corpus.incremental.Work`) and whether the two
+both times, the work counted (:class:`nianbao.corpus.incremental.Work`) and whether the two
 sets of findings are identical.
 """
 
@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from corpus.check import update_corpus_findings
-from corpus.incremental import STATE, last_work
-from corpus.run import run_extract
+from nianbao.corpus.check import update_corpus_findings
+from nianbao.corpus.incremental import STATE, last_work
+from nianbao.corpus.run import run_extract
 
 
 def _ids(out: Path) -> list[tuple[str, str]]:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import docx
 
-from extract.readers.docx import _blocks, read
+from nianbao.extract.readers.docx import _blocks, read
 
 _SECTIONS = [
     "一、总体情况",

@@ -4,7 +4,7 @@
     python scripts/bench_formats.py --n 40 --seed 21 --rtf      # + RTF saved by LibreOffice (soffice)
 
 OFD and PDF: ``nianbao synth`` draws the same N reports (same seed) in each format; every
-file is read by ``normalize.pipeline.process`` and scored against the truth (cells right,
+file is read by ``nianbao.normalize.pipeline.process`` and scored against the truth (cells right,
 documents exact), then read again by the reader alone, timed in CPU seconds of this
 process (the two formats in the same run, so a loaded machine slows both alike).  RTF:
 the reports are generated as DOCX and saved as RTF by ``soffice --headless
@@ -21,9 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from corpus.synth.generate import generate
-from extract.readers import ofd, pdf, rtf
-from normalize.pipeline import process
+from nianbao.corpus.synth.generate import generate
+from nianbao.extract.readers import ofd, pdf, rtf
+from nianbao.normalize.pipeline import process
 
 
 def score(folder: Path, truth: Path, suffix: str | None = None) -> tuple[list[bytes], str]:

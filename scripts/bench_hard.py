@@ -37,8 +37,8 @@ if str(ROOT) not in sys.path:
 
 import pandas as pd  # noqa: E402
 
-from corpus import evaluate  # noqa: E402
-from corpus.synth import FORMATS, generate  # noqa: E402
+from nianbao.corpus import evaluate  # noqa: E402
+from nianbao.corpus.synth import FORMATS, generate  # noqa: E402
 
 HEADING = "## Accuracy on synth --hard"
 
@@ -54,7 +54,7 @@ def measure(fmt: str, n: int, seed: int, error_rate: float, work: Path) -> list[
     src, out = work / fmt, work / f"{fmt}.out"
     shutil.rmtree(src, ignore_errors=True)
     truth = generate(n, src, formats=[fmt], error_rate=error_rate, seed=seed, hard=True)
-    cmd = [sys.executable, "-m", "corpus.cli", "extract", str(src), "--out", str(out), "--force"]
+    cmd = [sys.executable, "-m", "nianbao.corpus.cli", "extract", str(src), "--out", str(out), "--force"]
     done = subprocess.run(cmd, capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed: {(done.stderr or done.stdout).strip().splitlines()[-1:]}")

@@ -75,7 +75,7 @@ class Result:
 
 def nianbao() -> list[str]:
     exe = Path(sys.executable).with_name("nianbao")
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "corpus.cli"]
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "nianbao.corpus.cli"]
 
 
 def _hwm(pid: int) -> int:

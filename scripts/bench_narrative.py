@@ -28,12 +28,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from normalize import segment
-from normalize.facts import section_facts
-from normalize.keywords import corpus_keywords
-from normalize.narrative import narrative_rows
-from normalize.segment import clean_text, token_rows
-from normalize.tags import section_tags
+from nianbao.normalize import segment
+from nianbao.normalize.facts import section_facts
+from nianbao.normalize.keywords import corpus_keywords
+from nianbao.normalize.narrative import narrative_rows
+from nianbao.normalize.segment import clean_text, token_rows
+from nianbao.normalize.tags import section_tags
 
 REAL = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "real"
 _HEADING = re.compile(r"(?:^|\n|[。\s])[ \t\u3000]*([一二三四五六])、(?=[^\n]{0,6}(?:情况|事项|问题))")
@@ -59,9 +59,9 @@ def load_reports() -> dict[str, Sections]:
         data = path.read_bytes()
         sections: Sections = {}
         try:
-            from extract.detect import detect
-            from extract.readers import reader_for
-            from extract.sections import split_sections
+            from nianbao.extract.detect import detect
+            from nianbao.extract.readers import reader_for
+            from nianbao.extract.sections import split_sections
 
             doc = reader_for(detect(data, path.name))(data, path.name)
             sections = {s.number: s.text for s in split_sections(doc.paragraphs)[1]}
@@ -78,7 +78,7 @@ def startup(cold: bool) -> tuple[float, float, float]:
     """(wall seconds to build the tokenizer, wall seconds for import + build, CPU seconds for
     import + build) in a fresh interpreter."""
     code = (
-        "import time; t = time.perf_counter(); c = time.process_time(); from normalize import segment; "
+        "import time; t = time.perf_counter(); c = time.process_time(); from nianbao.normalize import segment; "
         "segment.get_tokenizer(); print(segment.startup_seconds(), time.perf_counter() - t, time.process_time() - c)"
     )
     env = dict(os.environ)

@@ -4,7 +4,7 @@
     python scripts/bench_ocr.py --n 20 --md /tmp/B.md
     python scripts/bench_ocr.py --n 24 --docx 8        # and 8 DOCX whose 表三 is a picture
 
-Each generated report (``corpus.synth``, 2021 and 2019 forms) is rendered to grey JPEG
+Each generated report (``nianbao.corpus.synth``, 2021 and 2019 forms) is rendered to grey JPEG
 pages, alternately at 150 and 200 dpi, every other one turned by 0.3-1.0 degree, and
 wrapped back into a PDF with no text layer (``tests/scans.py``).  Each is read in this
 process with one OCR thread (``NIANBAO_OCR_THREADS=1``), and compared with its truth:
@@ -42,7 +42,7 @@ import cv2  # noqa: E402
 
 cv2.setNumThreads(1)
 
-from normalize.pipeline import process  # noqa: E402
+from nianbao.normalize.pipeline import process  # noqa: E402
 from tests.scans import scanned_pdf, synth_report  # noqa: E402
 
 HEADING = "## Scanned reports (OCR)"
@@ -187,7 +187,7 @@ def main() -> None:
     ap.add_argument("--det-side", type=int, default=0, help="text detection's longest side (0: the engine's)")
     args = ap.parse_args()
     if args.det_side:
-        from extract.readers import ocr
+        from nianbao.extract.readers import ocr
 
         ocr.engine().text_det.limit_side_len = args.det_side
     r = measure(args.n, args.seed)

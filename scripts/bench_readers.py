@@ -8,7 +8,7 @@ pdfplumber reference backend and the pypdfium2 fast path.
 
 ``--pdfs DIR`` adds the PDFs of a folder (e.g. ``nianbao synth --formats pdf``
 output): pages per second of each backend alone and of the whole pipeline
-(``normalize.pipeline.process``: reading, mapping, validation; not the narrative datasets) with the
+(``nianbao.normalize.pipeline.process``: reading, mapping, validation; not the narrative datasets) with the
 default backend, each over the first ``--limit`` files in one pass.
 """
 
@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from extract.readers import html, pdf
+from nianbao.extract.readers import html, pdf
 
 REAL = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "real"
 
@@ -66,7 +66,7 @@ def main() -> None:
 
 def folder(path: Path, limit: int) -> None:
     """Pages/s (CPU) over a folder of PDFs: each backend alone, then the whole pipeline."""
-    from normalize import pipeline
+    from nianbao.normalize import pipeline
 
     files = sorted(path.rglob("*.pdf"))[:limit]
     datas = [f.read_bytes() for f in files]

@@ -1,4 +1,4 @@
-"""Time the convenience views (corpus.views) and export --wide on a large dataset.
+"""Time the convenience views (nianbao.corpus.views) and export --wide on a large dataset.
 
     python scripts/bench_views.py DIR [--copies 4000]
 
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from corpus.query import connect
+from nianbao.corpus.query import connect
 
 QUERIES = {
     "count over reports": "select count(*), sum(t3_new_total), avg(days_late) from reports",
@@ -62,7 +62,7 @@ def main() -> None:
             rows = con.execute(sql).fetchall()
             print(f"{label}: {len(rows):,} rows in {time.perf_counter() - t:.2f} s")
         con.close()
-        from corpus.export import export
+        from nianbao.corpus.export import export
 
         t = time.perf_counter()
         export(big, big / "wide.parquet", wide=True)

@@ -1,9 +1,9 @@
 """Scanned reports made from generated ones: the truth of the text PDF, the bytes of a scan.
 
-A generated PDF (``corpus.synth``) is rendered page by page with PDFium in grey at the
+A generated PDF (``nianbao.corpus.synth``) is rendered page by page with PDFium in grey at the
 given dpi, turned by a small angle as a scanner feeds paper, saved as JPEG (its noise
 included) and wrapped back into an image-only PDF with Pillow: no text layer at all
-(``corpus.synth.render_scan``).  The same generator draws a table alone as a picture,
+(``nianbao.corpus.synth.render_scan``).  The same generator draws a table alone as a picture,
 which the builders below paste into a DOCX or a web page in place of the table.
 """
 
@@ -13,15 +13,15 @@ import base64
 import io
 import random
 
-from corpus.synth.render_scan import page_images, scanned_pdf, table_picture
+from nianbao.corpus.synth.render_scan import page_images, scanned_pdf, table_picture
 
 __all__ = ["docx_with_table_picture", "html_with_table_picture", "page_images", "scanned_pdf", "synth_report"]
 
 
 def synth_report(seed: int, template: str = "2021", with_error: bool = False, fmt: str = "pdf"):
     """A generated report, its text PDF (or ``fmt``'s bytes) and its truth record."""
-    from corpus.synth import report, truth
-    from corpus.synth.generate import render_one
+    from nianbao.corpus.synth import report, truth
+    from nianbao.corpus.synth.generate import render_one
 
     rng = random.Random(f"scan:{seed}")
     rep = report.build(fmt, template, rng, with_error=with_error)

@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from corpus.cli import app
-from corpus.run import run_extract
+from nianbao.corpus.cli import app
+from nianbao.corpus.run import run_extract
 from tests.test_corpus_run import _parts, assert_same, make_corpus
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -144,7 +144,7 @@ def test_sigkill_while_adding_a_batch_keeps_the_first_and_resumes(tmp_path: Path
     run_extract([first], out, jobs=1, narrative=False)
     kept = set(docs(out)["doc_id"])
 
-    cmd = [sys.executable, "-m", "corpus.cli", "extract", str(second), "--out", str(out)]
+    cmd = [sys.executable, "-m", "nianbao.corpus.cli", "extract", str(second), "--out", str(out)]
     cmd += ["--jobs", "1", "--batch-size", "1", "--no-narrative", *(["--prune"] if prune else [])]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120

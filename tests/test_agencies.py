@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from normalize.agencies import agency_key, classify, kind_of
+from nianbao.normalize.agencies import agency_key, classify, kind_of
 
 
 @pytest.mark.parametrize(
@@ -65,7 +65,7 @@ def test_townships_and_street_offices_are_governments() -> None:
 
 def test_generated_agencies_level_and_kind() -> None:
     """Every body the generator signs with gets its kind right, and its level where the name tells."""
-    from corpus.synth import agencies
+    from nianbao.corpus.synth import agencies
 
     levels = {
         "central": "国务院部门",

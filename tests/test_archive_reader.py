@@ -13,17 +13,17 @@ import pandas as pd
 import py7zr
 import pytest
 
-from corpus.run import iter_listing, run_extract
-from extract.detect import Format, detect
-from extract.errors import CorruptDocument, EncryptedDocument, UnsupportedFormat
-from extract.readers import archive
-from extract.readers.archive import ArchiveRefused, read_input, split_member
-from normalize.pipeline import process
+from nianbao.corpus.run import iter_listing, run_extract
+from nianbao.extract.detect import Format, detect
+from nianbao.extract.errors import CorruptDocument, EncryptedDocument, UnsupportedFormat
+from nianbao.extract.readers import archive
+from nianbao.extract.readers.archive import ArchiveRefused, read_input, split_member
+from nianbao.normalize.pipeline import process
 
 
 @pytest.fixture(scope="module")
 def report_docx() -> bytes:
-    from corpus.synth import render_docx, report
+    from nianbao.corpus.synth import render_docx, report
 
     rng = random.Random(5)
     return render_docx.render(report.build("docx", "2021", rng, with_error=False), rng)

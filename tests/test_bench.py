@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from corpus.synth import FORMATS
+from nianbao.corpus.synth import FORMATS
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "bench.py"
 

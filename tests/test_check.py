@@ -15,8 +15,8 @@ import pyarrow.parquet as pq
 import pytest
 from rich.console import Console
 
-from corpus.check import run_check
-from corpus.lock import OutputLocked
+from nianbao.corpus.check import run_check
+from nianbao.corpus.lock import OutputLocked
 from tests.test_validate import TRUTH, real_report
 
 
@@ -138,7 +138,7 @@ def test_missing_dataset_is_a_clear_error(tmp_path: Path) -> None:
 def _hold_lock(out: Path, seconds: float) -> subprocess.Popen:
     """Another process holding the writer's lock of ``out`` (the lock ``extract`` takes)."""
     code = (
-        "import sys, time\nfrom pathlib import Path\nfrom corpus.lock import output_lock\n"
+        "import sys, time\nfrom pathlib import Path\nfrom nianbao.corpus.lock import output_lock\n"
         "with output_lock(Path(sys.argv[1])):\n    print('held', flush=True)\n    time.sleep(float(sys.argv[2]))\n"
     )
     proc = subprocess.Popen(
@@ -194,7 +194,7 @@ def test_cli_check_during_a_run_says_so_in_one_line(tmp_path: Path) -> None:
     proc = _hold_lock(out, 60)
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "corpus.cli", "check", str(out)],
+            [sys.executable, "-m", "nianbao.corpus.cli", "check", str(out)],
             capture_output=True,
             text=True,
             timeout=120,

@@ -11,12 +11,12 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from corpus.check import run_check
-from corpus.check_summary import overview, print_overview, rule_names
-from corpus.cli import app
-from normalize.agencies import classify
-from normalize.rules import RULES
-from normalize.validate import deadline
+from nianbao.corpus.check import run_check
+from nianbao.corpus.check_summary import overview, print_overview, rule_names
+from nianbao.corpus.cli import app
+from nianbao.normalize.agencies import classify
+from nianbao.normalize.rules import RULES
+from nianbao.normalize.validate import deadline
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -24,8 +24,8 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 @pytest.fixture(scope="module")
 def checked(tmp_path_factory: pytest.TempPathFactory):
     """Generated reports (some with an identity broken, some late) extracted and checked."""
-    from corpus.run import run_extract
-    from corpus.synth import generate
+    from nianbao.corpus.run import run_extract
+    from nianbao.corpus.synth import generate
 
     root = tmp_path_factory.mktemp("check_summary")
     generate(12, root / "in", formats=["docx", "html", "txt"], error_rate=0.4, seed=11)
@@ -109,7 +109,7 @@ def test_the_check_command(checked, tmp_path: Path):
 
 def test_reports_without_a_body_or_a_date(tmp_path: Path):
     """A failed file and a report whose body is not named: counted, listed as unknown, no crash."""
-    from corpus.run import run_extract
+    from nianbao.corpus.run import run_extract
     from tests.conftest import REAL
 
     src = tmp_path / "in"

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from corpus.cli import app
+from nianbao.corpus.cli import app
 from tests.test_corpus_run import make_corpus
 
 runner = CliRunner()
@@ -186,7 +186,7 @@ def test_query_reads_a_folder_of_other_datasets(tmp_path: Path):
 
 
 def test_extract_passes_its_limits_on(monkeypatch, tmp_path):
-    import corpus.run
+    import nianbao.corpus.run
 
     seen = {}
 
@@ -194,7 +194,7 @@ def test_extract_passes_its_limits_on(monkeypatch, tmp_path):
         seen.update(kw)
         raise SystemExit(0)
 
-    monkeypatch.setattr(corpus.run, "run_extract", fake_run_extract)
+    monkeypatch.setattr(nianbao.corpus.run, "run_extract", fake_run_extract)
     src = tmp_path / "in"
     src.mkdir()
     (src / "a.txt").write_text("x", "utf-8")

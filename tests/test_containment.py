@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from corpus.executors import cap_address_space
-from corpus.run import run_extract
-from extract.limits import MB, Limits
+from nianbao.corpus.executors import cap_address_space
+from nianbao.corpus.run import run_extract
+from nianbao.extract.limits import MB, Limits
 from tests import hostile as H
 from tests.test_hostile_inputs import GOOD, _good_ok, _reasons, _with_good
 
@@ -64,7 +64,16 @@ def _hit(proc: subprocess.Popen, out: Path, sig: int, times: int, deadline: floa
 
 
 def _extract(root: Path, out: Path, *args: str) -> subprocess.Popen:
-    argv = [sys.executable, "-m", "corpus.cli", "extract", str(root), "--out", str(out), "--no-narrative"]
+    argv = [
+        sys.executable,
+        "-m",
+        "nianbao.corpus.cli",
+        "extract",
+        str(root),
+        "--out",
+        str(out),
+        "--no-narrative",
+    ]
     return subprocess.Popen([*argv, *args], stderr=subprocess.PIPE, text=True)
 
 
@@ -135,7 +144,7 @@ def test_jobs_1_a_document_past_the_worker_memory_cap_is_failed(tmp_path: Path):
 def test_the_address_space_cap_keeps_a_lower_one_already_in_force():
     code = (
         "import resource\n"
-        "from corpus.executors import cap_address_space\n"
+        "from nianbao.corpus.executors import cap_address_space\n"
         "resource.setrlimit(resource.RLIMIT_AS, (3 << 30, resource.RLIM_INFINITY))\n"
         "cap_address_space(4 << 30); a = resource.getrlimit(resource.RLIMIT_AS)[0]\n"
         "cap_address_space(1 << 30); b = resource.getrlimit(resource.RLIMIT_AS)[0]\n"
@@ -197,7 +206,7 @@ def test_a_killed_run_leaves_no_worker_behind(tmp_path: Path):
     cmd = [
         sys.executable,
         "-m",
-        "corpus.cli",
+        "nianbao.corpus.cli",
         "extract",
         str(tmp_path / "in"),
         "--out",

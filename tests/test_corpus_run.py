@@ -15,9 +15,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from corpus import run as run_mod
-from corpus.run import run_extract
-from corpus.store import ALL_SCHEMAS
+from nianbao.corpus import run as run_mod
+from nianbao.corpus.run import run_extract
+from nianbao.corpus.store import ALL_SCHEMAS
 from tests.conftest import REAL
 
 SEEDS = [
@@ -187,7 +187,7 @@ def test_sigkill_mid_run_then_resume_gives_the_uninterrupted_datasets(tmp_path: 
     changed = sorted(corpus.rglob("r0001.*"))[0]
     changed.write_bytes(changed.read_bytes() + "\n附：本报告有修订。\n".encode())
 
-    cmd = [sys.executable, "-m", "corpus.cli", "extract", str(corpus), "--out", str(out)]
+    cmd = [sys.executable, "-m", "nianbao.corpus.cli", "extract", str(corpus), "--out", str(out)]
     cmd += ["--jobs", "1", "--batch-size", "1"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
@@ -210,7 +210,7 @@ def test_sigkill_mid_run_then_resume_gives_the_uninterrupted_datasets(tmp_path: 
 
 def test_a_killed_commit_is_rolled_forward(corpus: Path, tmp_path: Path, monkeypatch):
     """Killed between recording a batch and moving its files: the next run finishes the move."""
-    from corpus.manifest import Manifest
+    from nianbao.corpus.manifest import Manifest
 
     out = tmp_path / "out"
     real = Manifest._apply_staged
@@ -252,7 +252,7 @@ def test_unreadable_and_missing_paths(tmp_path: Path):
 def test_a_flat_findings_file_of_an_older_check_is_brought_back_to_the_parts(corpus: Path, tmp_path: Path):
     import pyarrow.parquet as pq
 
-    from corpus.query import run_query
+    from nianbao.corpus.query import run_query
 
     out = tmp_path / "out"
     run_extract([corpus], out, jobs=1)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from normalize.crossdoc import FINDING_COLUMNS, crossdoc_findings
-from normalize.similarity import near_duplicates
-from normalize.spec import all_slots
+from nianbao.normalize.crossdoc import FINDING_COLUMNS, crossdoc_findings
+from nianbao.normalize.similarity import near_duplicates
+from nianbao.normalize.spec import all_slots
 from tests.test_validate import TRUTH, real_report
 
 YIYUAN = "\n".join(real_report("2024_yiyuan_kejiju")[2].values())

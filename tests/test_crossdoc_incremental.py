@@ -9,12 +9,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from corpus.check import update_corpus_findings
-from corpus.incremental import STATE, last_work
-from corpus.manifest import CORPUS_STATE, Manifest
-from corpus.run import run_extract
-from corpus.synth.generate import generate
-from normalize.agencies import agency_key
+from nianbao.corpus.check import update_corpus_findings
+from nianbao.corpus.incremental import STATE, last_work
+from nianbao.corpus.manifest import CORPUS_STATE, Manifest
+from nianbao.corpus.run import run_extract
+from nianbao.corpus.synth.generate import generate
+from nianbao.normalize.agencies import agency_key
 
 COLUMNS = ["finding_id", "doc_id", "rule", "other_doc_id", "message", "expected", "actual"]
 

@@ -23,8 +23,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from corpus.run import run_extract
-from corpus.synth import generate
+from nianbao.corpus.run import run_extract
+from nianbao.corpus.synth import generate
 
 pytest.importorskip("distributed")
 
@@ -200,7 +200,7 @@ DATASETS = ("documents", "cells", "sections", "findings", "tokens", "facts", "ta
 
 
 def extract_on(scheduler: str, cluster: Cluster, src: Path, out: Path, batch_size: int) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "corpus.cli", "extract", str(src), "--out", str(out)]
+    cmd = [sys.executable, "-m", "nianbao.corpus.cli", "extract", str(src), "--out", str(out)]
     cmd += ["--dask", scheduler, "--batch-size", str(batch_size)]
     log = (cluster.where / "extract.log").open("wb")
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=_env(), cwd=cluster.where)
@@ -283,7 +283,7 @@ def test_a_worker_killed_mid_run_loses_and_doubles_nothing(
 
 
 def test_the_scheduler_is_named_by_address_or_by_its_file(tmp_path: Path):
-    from corpus.executors import WorkersUnusable, scheduler_of
+    from nianbao.corpus.executors import WorkersUnusable, scheduler_of
 
     assert scheduler_of("tcp://10.0.0.5:8786") == {"address": "tcp://10.0.0.5:8786"}
     assert scheduler_of("10.0.0.5:8786") == {"address": "10.0.0.5:8786"}
@@ -295,7 +295,7 @@ def test_the_scheduler_is_named_by_address_or_by_its_file(tmp_path: Path):
 
 
 def test_a_scheduler_that_is_not_there_is_named():
-    from corpus.executors import DaskExecutor, WorkersUnusable
+    from nianbao.corpus.executors import DaskExecutor, WorkersUnusable
 
     with socket.socket() as s:  # a port nothing listens on
         s.bind(("127.0.0.1", 0))
@@ -307,7 +307,7 @@ def test_a_scheduler_that_is_not_there_is_named():
 def test_a_scheduler_without_workers_is_refused_with_how_to_start_one():
     from distributed import LocalCluster
 
-    from corpus.executors import DaskExecutor, WorkersUnusable
+    from nianbao.corpus.executors import DaskExecutor, WorkersUnusable
 
     with LocalCluster(n_workers=0, processes=False, dashboard_address=None) as lc:
         with pytest.raises(WorkersUnusable, match=r"no Dask worker joined .*start some with: dask worker "):
@@ -319,12 +319,12 @@ def test_workers_of_another_extractor_version_are_refused(monkeypatch: pytest.Mo
     rows in the dataset that the manifest says were made by another code."""
     from distributed import LocalCluster
 
-    import normalize.version
-    from corpus.executors import DaskExecutor, WorkersUnusable
+    import nianbao.normalize.version
+    from nianbao.corpus.executors import DaskExecutor, WorkersUnusable
 
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as lc:
         monkeypatch.setattr(
-            normalize.version, "EXTRACTOR_VERSION", "0.0.0+driver"
+            nianbao.normalize.version, "EXTRACTOR_VERSION", "0.0.0+driver"
         )  # the worker keeps its own
         with pytest.raises(WorkersUnusable, match=r"runs extractor version .* this driver 0\.0\.0\+driver"):
             DaskExecutor(lc.scheduler_address, 1)
@@ -339,7 +339,7 @@ def test_workers_that_join_later_are_warmed_too():
     nanny restarts) gets it as well, not only those ``Client.run`` would have reached."""
     from distributed import LocalCluster
 
-    from corpus.executors import DaskExecutor
+    from nianbao.corpus.executors import DaskExecutor
 
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as lc:
         executor = DaskExecutor(lc.scheduler_address, 1, warm=_mark_warm)

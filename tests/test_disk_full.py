@@ -39,7 +39,7 @@ def _extract(out: Path, *paths: Path, limit: int | None = None) -> subprocess.Co
         if limit is not None:
             resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
-    args = [sys.executable, "-m", "corpus.cli", "extract", *map(str, paths), "--out", str(out)]
+    args = [sys.executable, "-m", "nianbao.corpus.cli", "extract", *map(str, paths), "--out", str(out)]
     return subprocess.run(
         [*args, "--jobs", "1", "--no-narrative"],
         capture_output=True,

@@ -8,11 +8,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from corpus.check import units_frame
-from corpus.synth.agencies import sample_agency
-from normalize.agencies import classify, place_by_text
-from normalize.divisions import adcodes_path, code_of, level_of, place_of, township_candidates
-from normalize.pipeline import process
+from nianbao.corpus.check import units_frame
+from nianbao.corpus.synth.agencies import sample_agency
+from nianbao.normalize.agencies import classify, place_by_text
+from nianbao.normalize.divisions import adcodes_path, code_of, level_of, place_of, township_candidates
+from nianbao.normalize.pipeline import process
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -88,7 +88,7 @@ def test_real_reports_placed(file: str) -> None:
 
 def placement_rates(n: int, seed: int) -> dict[str, float]:
     """Share of generated bodies placed right: province, and division code (as the generator drew it)."""
-    from corpus.synth.agencies import sample_agency
+    from nianbao.corpus.synth.agencies import sample_agency
 
     rng = random.Random(seed)
     truths: dict[str, set[tuple[str | None, str | None]]] = {}

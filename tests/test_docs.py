@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from normalize.rules import rules_markdown
+from nianbao.normalize.rules import rules_markdown
 
 README = (Path(__file__).parents[1] / "README.md").read_text("utf-8")
 
@@ -16,7 +16,7 @@ def test_readme_lists_every_validation_rule():
 def test_readme_names_every_command():
     from typer.main import get_command
 
-    from corpus.cli import app
+    from nianbao.corpus.cli import app
 
     for name in get_command(app).commands:  # type: ignore[attr-defined]
         assert f"nianbao {name}" in README, name

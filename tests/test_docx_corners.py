@@ -6,8 +6,8 @@ import base64
 import io
 import zipfile
 
-from extract.model import Paragraph, Table
-from extract.readers.docx import read
+from nianbao.extract.model import Paragraph, Table
+from nianbao.extract.readers.docx import read
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = (

@@ -13,10 +13,10 @@ from docx.shared import Pt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from extract.errors import CorruptDocument, EmptyDocument
-from extract.model import Cell, Paragraph, Table
-from extract.readers import docx as reader
-from extract.readers.docx import read
+from nianbao.extract.errors import CorruptDocument, EmptyDocument
+from nianbao.extract.model import Cell, Paragraph, Table
+from nianbao.extract.readers import docx as reader
+from nianbao.extract.readers.docx import read
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TEMPLATE = FIXTURES / "template_2021_blank.docx"

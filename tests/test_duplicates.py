@@ -7,10 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from corpus.check import run_check
-from corpus.run import run_extract
-from normalize.rules import RULES
-from normalize.versions import canonical_flags, is_correction
+from nianbao.corpus.check import run_check
+from nianbao.corpus.run import run_extract
+from nianbao.normalize.rules import RULES
+from nianbao.normalize.versions import canonical_flags, is_correction
 
 REAL = Path(__file__).parent / "fixtures" / "real" / "2024_yiyuan_kejiju.txt"
 TEXT = REAL.read_text("utf-8")

@@ -6,7 +6,7 @@ import codecs
 
 import pytest
 
-from extract.encoding import decode_text, normalize_encoding
+from nianbao.extract.encoding import decode_text, normalize_encoding
 
 TEXT = "上海市人民政府办公厅2019年政府信息公开工作年度报告：本年度新收政府信息公开申请1234件。"
 

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from corpus.cli import app
-from corpus.codebook import by_key, cell_variables, harmonised_variables, variables
-from corpus.export import ExportError, export, load, long_frame, wide_frame
+from nianbao.corpus.cli import app
+from nianbao.corpus.codebook import by_key, cell_variables, harmonised_variables, variables
+from nianbao.corpus.export import ExportError, export, load, long_frame, wide_frame
 from tests.conftest import REAL
 
 _DATASET: dict[str, Path] = {}
@@ -22,7 +22,7 @@ def real_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled real reports extracted once per test session (shared by the export,
     API and report-page tests; each copies it before changing anything)."""
     if "real" not in _DATASET:
-        from corpus.run import run_extract
+        from nianbao.corpus.run import run_extract
 
         out = tmp_path_factory.mktemp("real_ds") / "ds"
         run_extract([REAL], out, jobs=1, narrative=False)
@@ -201,7 +201,7 @@ def test_long_labels_follow_the_language(ds: Path, tmp_path: Path):
 
 def test_townships_and_the_canonical_report_are_columns(tmp_path: Path):
     """A body's township and its 9-digit code, and which of a body's reports for a year counts."""
-    from corpus.export import report_meta
+    from nianbao.corpus.export import report_meta
 
     docs = pd.DataFrame(
         {
@@ -222,7 +222,7 @@ def test_townships_and_the_canonical_report_are_columns(tmp_path: Path):
     assert meta["canonical"].isna().all()  # a dataset without the column: unknown, not True
 
     # the same report found twice (its bytes differ): one of the two counts
-    from corpus.run import run_extract
+    from nianbao.corpus.run import run_extract
 
     src = tmp_path / "in"
     src.mkdir()
@@ -239,7 +239,7 @@ def test_townships_and_the_canonical_report_are_columns(tmp_path: Path):
 
 def test_amounts_keep_the_unit_they_were_printed_in(ds: Path, wide: pd.DataFrame, tmp_path: Path):
     """An amount is never converted; beside it, the unit the report printed (元 or 万元)."""
-    from corpus.codebook import printed_unit, unit_variables
+    from nianbao.corpus.codebook import printed_unit, unit_variables
 
     assert [u.name for u in unit_variables()] == ["t2_fee_amount_wan_unit", "t2_procure_amount_unit"]
     assert printed_unit("251000元", "") == "元" and printed_unit("25.1万", "") == "万元"
@@ -261,7 +261,7 @@ def test_amounts_keep_the_unit_they_were_printed_in(ds: Path, wide: pd.DataFrame
 
 def test_the_wide_file_is_the_wide_table_cell_for_cell(ds: Path, wide: pd.DataFrame, tmp_path: Path):
     """export --wide reads the reports view (DuckDB); the file equals wide_frame, dtypes included."""
-    from corpus.export import wide_table
+    from nianbao.corpus.export import wide_table
 
     fast = wide_table(ds)
     assert list(fast.columns) == list(wide.columns)

@@ -14,7 +14,7 @@ import pyarrow.dataset
 import pytest
 from typer.testing import CliRunner
 
-from corpus.cli import app
+from nianbao.corpus.cli import app
 from tests.conftest import REAL
 
 CONTRACT = {
@@ -133,7 +133,7 @@ def test_missing_path_is_a_clear_error(tmp_path: Path):
 
 
 def test_truncated_zip_is_a_corrupt_docx():
-    from normalize.pipeline import process
+    from nianbao.normalize.pipeline import process
 
     data = _minimal_docx()
     for cut in (30, 700, len(data) - 10):

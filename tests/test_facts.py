@@ -9,10 +9,10 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from corpus.store import NARRATIVE_SCHEMAS
-from normalize.chinese_numerals import parse_chinese_numeral, parse_number
-from normalize.facts import FACT_TO_CELL, FACT_TO_CELL_WEAK, section_facts
-from normalize.narrative import DATASETS, narrative_rows
+from nianbao.corpus.store import NARRATIVE_SCHEMAS
+from nianbao.normalize.chinese_numerals import parse_chinese_numeral, parse_number
+from nianbao.normalize.facts import FACT_TO_CELL, FACT_TO_CELL_WEAK, section_facts
+from nianbao.normalize.narrative import DATASETS, narrative_rows
 
 SEED = Path(__file__).parent / "fixtures" / "real" / "2024_yiyuan_kejiju.txt"
 _HEADING = re.compile(

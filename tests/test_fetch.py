@@ -12,9 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from corpus.archive import read_sources
-from corpus.fetch import Options, attachment_links, fetch, read_list
-from corpus.run import run_extract
+from nianbao.corpus.archive import read_sources
+from nianbao.corpus.fetch import Options, attachment_links, fetch, read_list
+from nianbao.corpus.run import run_extract
 
 REAL = Path(__file__).parent / "fixtures" / "real"
 PDF = (REAL / "2024_huaian_szf.pdf").read_bytes()
@@ -215,7 +215,7 @@ def _refetch() -> Options:
 def test_the_fetch_command(server: tuple[str, Site], tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from corpus.cli import app
+    from nianbao.corpus.cli import app
 
     base, _site = server
     (tmp_path / "list.csv").write_text(f"url,title\n{base}/old-report,沂源\n{base}/gone,\n", "utf-8")

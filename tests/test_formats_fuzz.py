@@ -19,7 +19,7 @@ RTF = Path(__file__).parent / "fixtures" / "rtf"
 
 @cache
 def ofd_seed() -> bytes:
-    from corpus.synth import render_ofd, report
+    from nianbao.corpus.synth import render_ofd, report
 
     rng = random.Random(3)
     return render_ofd.render(report.build("ofd", "2021", rng, with_error=False), rng)[0]

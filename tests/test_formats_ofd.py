@@ -8,13 +8,13 @@ import zipfile
 
 import pytest
 
-from corpus.synth import render_ofd, report
-from extract import limits
-from extract.detect import Format, detect
-from extract.errors import CorruptDocument, EmptyDocument, EncryptedDocument
-from extract.model import Paragraph, Table
-from extract.readers import ofd
-from normalize.pipeline import process
+from nianbao.corpus.synth import render_ofd, report
+from nianbao.extract import limits
+from nianbao.extract.detect import Format, detect
+from nianbao.extract.errors import CorruptDocument, EmptyDocument, EncryptedDocument
+from nianbao.extract.model import Paragraph, Table
+from nianbao.extract.readers import ofd
+from nianbao.normalize.pipeline import process
 
 NS = 'xmlns:ofd="http://www.ofdspec.org/2016"'
 
@@ -375,7 +375,7 @@ def scanned_ofd(pdf: bytes, title: str, dpi: int = 150) -> bytes:
 
 
 def test_a_scan_saved_as_ofd_is_read_by_ocr():
-    from extract.readers import ocr
+    from nianbao.extract.readers import ocr
     from tests.scans import synth_report
 
     if not ocr.available():

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from extract import limits
-from extract.detect import Format, detect
-from extract.errors import CorruptDocument, EmptyDocument
-from extract.model import Paragraph
-from extract.readers import rtf
-from normalize.pipeline import process
+from nianbao.extract import limits
+from nianbao.extract.detect import Format, detect
+from nianbao.extract.errors import CorruptDocument, EmptyDocument
+from nianbao.extract.model import Paragraph
+from nianbao.extract.readers import rtf
+from nianbao.normalize.pipeline import process
 
 RTF = Path(__file__).parent / "fixtures" / "rtf"
 TRUTH = {

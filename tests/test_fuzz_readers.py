@@ -15,9 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from extract.errors import ExtractError
-from extract.limits import MB, Limits, use
-from normalize.pipeline import read_document
+from nianbao.extract.errors import ExtractError
+from nianbao.extract.limits import MB, Limits, use
+from nianbao.normalize.pipeline import read_document
 from tests.conftest import FIXTURES, REAL
 
 EXAMPLES = int(os.environ.get("NIANBAO_FUZZ_EXAMPLES", "20"))
@@ -154,7 +154,7 @@ _FILTERS = ["flate", "lzw", "rl", "a85", "ahx"]
 def test_the_stream_decoders_take_any_bytes(raw: bytes, chain: list[str], encode: bool):
     # Whatever the data under whatever filters: a size, and never more than the filters'
     # stated ratios allow (the scan skips a stream that cannot pass the limit by them).
-    from extract.readers._pdf_streams import _RATIO, decoded_size
+    from nianbao.extract.readers._pdf_streams import _RATIO, decoded_size
     from tests.hostile import lzw_encode
 
     if encode and chain[-1] in ("flate", "lzw"):  # valid data for the last filter, then damaged

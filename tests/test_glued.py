@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from normalize.glued import _runs, glued_cells, parse_rows, splits
-from normalize.spec import table_spec
+from nianbao.normalize.glued import _runs, glued_cells, parse_rows, splits
+from nianbao.normalize.spec import table_spec
 
 
 def test_splits_respect_no_leading_zero():

@@ -15,11 +15,11 @@ import pandas as pd
 import psutil
 import pytest
 
-from corpus import run as run_mod
-from corpus.inputs import source_name, source_path
-from corpus.lock import OutputLocked, output_lock
-from corpus.run import run_extract
-from extract.limits import Limits
+from nianbao.corpus import run as run_mod
+from nianbao.corpus.inputs import source_name, source_path
+from nianbao.corpus.lock import OutputLocked, output_lock
+from nianbao.corpus.run import run_extract
+from nianbao.extract.limits import Limits
 from tests.conftest import REAL
 
 GOOD = REAL / "2021_pingtan_gwh.txt"
@@ -233,7 +233,7 @@ def test_a_path_longer_than_the_system_allows_gets_a_row(tmp_path: Path):
 
 def _cli(*args: str, **kw) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "corpus.cli", "extract", *args], capture_output=True, text=True, **kw
+        [sys.executable, "-m", "nianbao.corpus.cli", "extract", *args], capture_output=True, text=True, **kw
     )
 
 
@@ -299,7 +299,7 @@ def _race(tmp_path: Path, k: int, wait: bool) -> None:
     args += ["--wait"] if wait else []
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "corpus.cli", "extract", *args], stderr=subprocess.PIPE, text=True
+            [sys.executable, "-m", "nianbao.corpus.cli", "extract", *args], stderr=subprocess.PIPE, text=True
         )
         for _ in range(2)
     ]
@@ -369,7 +369,9 @@ def test_a_document_that_kills_its_worker_twice_is_failed_and_the_rest_is_done(t
     (root / "poison.txt").write_text(line * (1_000_000 // len(line.encode()) + 1), "utf-8")  # ~1.5 s
     out = tmp_path / "out"
     args = ["extract", str(root), "--out", str(out), "--jobs", "2", "--batch-size", "3", "--no-narrative"]
-    proc = subprocess.Popen([sys.executable, "-m", "corpus.cli", *args], stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nianbao.corpus.cli", *args], stderr=subprocess.PIPE, text=True
+    )
     driver = psutil.Process(proc.pid)
     kills, last_kill, deadline = 0, 0, time.monotonic() + 120
     while kills < 2 and proc.poll() is None and time.monotonic() < deadline:

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extract.errors import EmptyDocument
-from extract.model import Document, Table
-from extract.readers import html
+from nianbao.extract.errors import EmptyDocument
+from nianbao.extract.model import Document, Table
+from nianbao.extract.readers import html
 
 FIXTURE = Path(__file__).parent / "fixtures" / "real" / "2019_shanghai_szfbgt.html"
 
@@ -247,7 +247,7 @@ def test_shanghai_golden_cells() -> None:
     """Every hand-checked cell of tables 二/三/四 comes out of the whole pipeline right."""
     import json
 
-    from normalize import pipeline
+    from nianbao.normalize import pipeline
 
     truth = json.loads((FIXTURE.parent / "truth" / "2019_shanghai_szfbgt.json").read_text("utf-8"))
     report = pipeline.process(FIXTURE.read_bytes(), FIXTURE.name)

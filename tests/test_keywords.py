@@ -6,7 +6,7 @@ import os
 
 import pandas as pd
 
-from normalize.keywords import KEYWORD_COLUMNS, corpus_keywords
+from nianbao.normalize.keywords import KEYWORD_COLUMNS, corpus_keywords
 
 
 def frame(docs: dict[str, list[str]]) -> pd.DataFrame:
@@ -50,8 +50,8 @@ def test_dataset_keywords_equal_the_in_memory_ones(tmp_path) -> None:
     import shutil
     from pathlib import Path
 
-    from corpus.keywords import write_keywords
-    from corpus.run import run_extract
+    from nianbao.corpus.keywords import write_keywords
+    from nianbao.corpus.run import run_extract
 
     real = Path(__file__).parent / "fixtures" / "real"
     inputs = tmp_path / "in"

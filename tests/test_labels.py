@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from normalize import labels as L
+from nianbao.normalize import labels as L
 
 
 @pytest.mark.parametrize(

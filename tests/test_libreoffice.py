@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from normalize.pipeline import process
+from nianbao.normalize.pipeline import process
 from tests.conftest import FIXTURES
 
 LO = FIXTURES / "libreoffice"

@@ -12,11 +12,11 @@ import zlib
 
 import pytest
 
-from extract import limits
-from extract.errors import CorruptDocument
-from extract.limits import MB, LimitExceeded, Limits
-from extract.readers import docx, html, pdf
-from extract.readers._pdf_streams import decoded_size
+from nianbao.extract import limits
+from nianbao.extract.errors import CorruptDocument
+from nianbao.extract.limits import MB, LimitExceeded, Limits
+from nianbao.extract.readers import docx, html, pdf
+from nianbao.extract.readers._pdf_streams import decoded_size
 from tests import hostile as H
 
 
@@ -224,8 +224,8 @@ def test_html_nested_deeper_than_the_limit_is_refused():
 
 
 def test_a_document_past_the_text_limit_is_refused_before_it_is_normalised():
-    from extract import limits
-    from normalize.pipeline import process
+    from nianbao.extract import limits
+    from nianbao.normalize.pipeline import process
 
     text = ("二、主动公开政府信息情况\n" + "本年度无。" * 2000).encode()
     with limits.use(limits.DEFAULT.with_(max_text=5_000)):
@@ -235,8 +235,8 @@ def test_a_document_past_the_text_limit_is_refused_before_it_is_normalised():
 
 
 def test_a_web_page_past_the_page_limit_is_refused_before_it_is_parsed():
-    from extract import limits
-    from normalize.pipeline import process
+    from nianbao.extract import limits
+    from nianbao.normalize.pipeline import process
 
     page = ("<html><body>" + "<p>本年度无政府信息公开申请。</p>" * 3000 + "</body></html>").encode()
     with limits.use(limits.DEFAULT.with_(max_page_bytes=20_000)):

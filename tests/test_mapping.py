@@ -6,9 +6,9 @@ import random
 
 import pytest
 
-from extract.model import Cell, Table, table_from_rows
-from normalize.mapping import classify, map_tables
-from normalize.spec import table_spec
+from nianbao.extract.model import Cell, Table, table_from_rows
+from nianbao.normalize.mapping import classify, map_tables
+from nianbao.normalize.spec import table_spec
 
 T3_COLS = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
 
@@ -264,6 +264,6 @@ def test_hybrid_2019_report_with_the_three_2021_rows():
     ],
 )
 def test_labels_one_slip_away_match_their_row(label, key):
-    from normalize import labels as L
+    from nianbao.normalize import labels as L
 
     assert L.row_matcher("t3", "2021").match(label) == key

@@ -25,8 +25,8 @@ def test_a_worker_writes_its_batches_without_pandas_and_with_malloc(tmp_path: Pa
     code = f"""
 import json, sys
 import pyarrow as pa
-from corpus.manifest import Item
-from corpus.run import Task, process_batch, warm
+from nianbao.corpus.manifest import Item
+from nianbao.corpus.run import Task, process_batch, warm
 warm(True)
 items = [Item(p, 0, 0) for p in {[str(p) for p in paths]!r}]
 result = process_batch(Task({str(tmp_path / "out")!r}, 1, items, True))
@@ -62,7 +62,7 @@ def test_pandas_conversions_still_work_once_pyarrow_was_told_it_is_absent(tmp_pa
     exec(ROUND_TRIP, here)
     code = f"""
 import json, sys
-from corpus.store import arrow_without_pandas
+from nianbao.corpus.store import arrow_without_pandas
 arrow_without_pandas()
 assert "pandas" not in sys.modules
 PATH = {str(tmp_path / "there.parquet")!r}
@@ -76,7 +76,7 @@ print(json.dumps(seen))
 def test_local_dask_workers_run_without_the_profiler():
     import dask
 
-    from corpus.executors import DaskExecutor
+    from nianbao.corpus.executors import DaskExecutor
 
     executor = DaskExecutor("local", 1)
     try:
@@ -91,7 +91,7 @@ def test_an_in_process_run_leaves_pandas_out(tmp_path: Path):
     code = f"""
 import json, sys
 from pathlib import Path
-from corpus.run import run_extract
+from nianbao.corpus.run import run_extract
 summary = run_extract([Path({str(tmp_path / "in")!r})], Path({str(tmp_path / "out")!r}), jobs=1, narrative=False)
 print(json.dumps({{"documents": summary.documents, "executor": summary.executor, "pandas": "pandas" in sys.modules}}))
 """

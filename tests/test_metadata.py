@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from extract.model import Paragraph
-from normalize import metadata as M
+from nianbao.extract.model import Paragraph
+from nianbao.normalize import metadata as M
 
 
 @pytest.mark.parametrize(
@@ -133,14 +133,14 @@ def test_a_web_page_printed_by_a_browser():
 
 
 def test_title_with_the_year_in_chinese_numerals():
-    from normalize.metadata import agency_and_year
+    from nianbao.normalize.metadata import agency_and_year
 
     assert agency_and_year(["泸定县教育局二〇二一年政府信息公开工作年度报告"]) == ("泸定县教育局", 2021)
     assert agency_and_year(["泸定县教育局", "二○二○年度政府信息公开工作年度报告"]) == ("泸定县教育局", 2020)
 
 
 def test_chinese_numeral_dates_with_a_latin_o_for_zero():
-    from normalize.metadata import agency_and_year, parse_date
+    from nianbao.normalize.metadata import agency_and_year, parse_date
 
     assert str(parse_date("泸定县教育局 二O二二年一月二十日")) == "2022-01-20"
     assert agency_and_year(["泸定县教育局二O二一年政府信息公开工作年度报告"]) == ("泸定县教育局", 2021)
@@ -149,7 +149,7 @@ def test_chinese_numeral_dates_with_a_latin_o_for_zero():
 def test_a_chinese_numeral_date_under_a_bare_title_gives_no_name():
     # a browser-printed page: bare title, then （二〇二四年一月十九日）, then the preface;
     # read as one title the date's bracket was taken for the body's name
-    from normalize.metadata import agency_and_year, clean_agency
+    from nianbao.normalize.metadata import agency_and_year, clean_agency
 
     lines = [
         "2023年政府信息公开工作年度报告",

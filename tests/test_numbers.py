@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from normalize.numbers import is_number_like, parse_number
+from nianbao.normalize.numbers import is_number_like, parse_number
 
 
 @pytest.mark.parametrize(

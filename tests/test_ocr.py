@@ -15,9 +15,9 @@ import socket
 
 import pytest
 
-from extract.detect import Format, detect
-from extract.errors import ScannedDocument
-from extract.readers import ocr
+from nianbao.extract.detect import Format, detect
+from nianbao.extract.errors import ScannedDocument
+from nianbao.extract.readers import ocr
 
 pytestmark = pytest.mark.skipif(
     not ocr.available(),
@@ -45,7 +45,7 @@ def _wrong(report, truth: dict) -> list:
 @pytest.fixture(scope="module")
 def scanned():
     """A generated report scanned at 150 dpi and turned by half a degree, read once."""
-    from normalize.pipeline import process
+    from nianbao.normalize.pipeline import process
     from tests.scans import scanned_pdf, synth_report
 
     _rep, data, truth = synth_report(3)
@@ -104,7 +104,7 @@ def test_every_ocr_cell_keeps_page_bbox_and_confidence(scanned):
 
 def test_documents_say_which_pages_were_ocred(scanned):
     _scan, truth, report = scanned
-    from corpus.run import report_rows
+    from nianbao.corpus.run import report_rows
 
     doc = report_rows(report)["documents"][0]
     assert doc["ocr_pages"] == list(range(1, truth["pages"] + 1))
@@ -112,7 +112,7 @@ def test_documents_say_which_pages_were_ocred(scanned):
 
 
 def test_never_fails_a_scan_with_todays_reason(scanned):
-    from extract.readers.pdf import read
+    from nianbao.extract.readers.pdf import read
 
     scan, _truth, _report = scanned
     with ocr.using_mode("never"), pytest.raises(ScannedDocument, match="scanned PDF: no text layer"):
@@ -120,8 +120,8 @@ def test_never_fails_a_scan_with_todays_reason(scanned):
 
 
 def test_a_low_confidence_read_is_kept_and_flagged():
-    from normalize.records import StdCell
-    from normalize.validate import check_ocr
+    from nianbao.normalize.records import StdCell
+    from nianbao.normalize.validate import check_ocr
 
     cells = [
         StdCell("t3", "new_received", "total", 17.0, "17", "p2 bbox=1,2,3,4 ocr=0.412"),
@@ -138,7 +138,7 @@ def test_a_png_of_table_four_reads(scanned):
     """A picture file: the page of 表四 cut out of the scan, saved as PNG."""
     from PIL import Image
 
-    from normalize.pipeline import process
+    from nianbao.normalize.pipeline import process
     from tests.scans import page_images, synth_report
 
     _rep, data, truth = synth_report(3)
@@ -156,7 +156,7 @@ def test_a_png_of_table_four_reads(scanned):
 def test_a_blank_page_fails_with_a_clear_reason():
     from PIL import Image
 
-    from extract.readers.pdf import read
+    from nianbao.extract.readers.pdf import read
 
     buf = io.BytesIO()
     Image.new("L", (1240, 1754), 255).save(buf, "PDF", resolution=150.0)
@@ -188,7 +188,7 @@ def test_text_starting_with_bm_stays_text():
 @pytest.fixture(scope="module")
 def docx_picture():
     """A generated DOCX whose 表三 is a PNG pasted 6 inches wide (python-docx), read once."""
-    from normalize.pipeline import process
+    from nianbao.normalize.pipeline import process
     from tests.scans import docx_with_table_picture
 
     _rep, data, truth = docx_with_table_picture(3)
@@ -210,7 +210,7 @@ def test_a_docx_whose_table_three_is_a_picture_reads(docx_picture):
 
 def test_a_table_cut_over_two_pictures_is_one_table():
     """Pictures one after the other are laid out as pages: the table continues."""
-    from normalize.pipeline import process
+    from nianbao.normalize.pipeline import process
     from tests.scans import docx_with_table_picture
 
     _rep, data, truth = docx_with_table_picture(5, cut=True)
@@ -223,7 +223,7 @@ def test_a_table_cut_over_two_pictures_is_one_table():
 
 
 def test_a_docx_picture_is_not_read_under_never(docx_picture):
-    from normalize.pipeline import process
+    from nianbao.normalize.pipeline import process
 
     data, _truth, _report = docx_picture
     with ocr.using_mode("never"):
@@ -233,7 +233,7 @@ def test_a_docx_picture_is_not_read_under_never(docx_picture):
 
 
 def test_a_web_page_with_a_data_uri_picture_of_table_three_reads():
-    from normalize.pipeline import process
+    from nianbao.normalize.pipeline import process
     from tests.scans import html_with_table_picture
 
     _rep, page, _png, truth = html_with_table_picture(3)
@@ -246,7 +246,7 @@ def test_a_web_page_with_a_data_uri_picture_of_table_three_reads():
 
 
 def test_a_picture_next_to_a_web_page_reads_and_none_outside_its_folder(tmp_path):
-    from normalize.pipeline import process
+    from nianbao.normalize.pipeline import process
     from tests.scans import html_with_table_picture
 
     _rep, page, png, truth = html_with_table_picture(4, "t4", src="img/t4%20table.png")
@@ -273,8 +273,8 @@ def test_a_picture_without_a_table_is_not_read(monkeypatch):
     import numpy as np
     from PIL import Image
 
-    from extract.model import Paragraph
-    from extract.readers.image import EmbeddedPicture, read_embedded
+    from nianbao.extract.model import Paragraph
+    from nianbao.extract.readers.image import EmbeddedPicture, read_embedded
 
     rng = np.random.default_rng(0)
     photo = Image.fromarray((rng.random((300, 400)) * 255).astype(np.uint8))
@@ -300,15 +300,15 @@ def test_a_picture_without_a_table_is_not_read(monkeypatch):
 def test_a_picture_past_the_pixel_limit_is_refused_before_decoding():
     from PIL import Image
 
-    from extract import limits
-    from extract.readers import image
+    from nianbao.extract import limits
+    from nianbao.extract.readers import image
 
     buf = io.BytesIO()
     Image.new("1", (10_000, 5_000), 1).save(buf, "PNG")  # 50 M pixels in a few kB
     assert len(buf.getvalue()) < 100_000
     with pytest.raises(limits.LimitExceeded, match="10,000 x 5,000 pixels, past the limit"):
         image.open_frames(buf.getvalue(), 1)
-    from normalize.pipeline import process
+    from nianbao.normalize.pipeline import process
 
     report = process(buf.getvalue(), "bomb.png")
     assert report.status == "failed" and "past the limit" in report.error
@@ -317,7 +317,7 @@ def test_a_picture_past_the_pixel_limit_is_refused_before_decoding():
 def test_a_transparent_picture_reads_as_ink_on_white():
     from PIL import Image
 
-    from extract.readers import image
+    from nianbao.extract.readers import image
 
     rgba = Image.new("RGBA", (80, 60), (0, 0, 0, 0))  # transparent black: white when shown
     rgba.paste((0, 0, 0, 255), (10, 10, 30, 20))
@@ -333,7 +333,7 @@ def test_synth_writes_scans_with_the_truth_of_the_pdf(tmp_path):
 
     import pypdfium2 as pdfium
 
-    from corpus.synth import generate
+    from nianbao.corpus.synth import generate
 
     generate(2, tmp_path / "scan", formats=["scan"], seed=7)
     generate(2, tmp_path / "pdf", formats=["pdf"], seed=7)
@@ -360,7 +360,7 @@ def test_slash_dash_and_one_are_told_apart_by_their_shape(dpi):
     import pypdfium2 as pdfium
     from reportlab.pdfgen.canvas import Canvas
 
-    from corpus.synth import render_pdf
+    from nianbao.corpus.synth import render_pdf
 
     render_pdf._font()
     buf = io.BytesIO()
@@ -389,7 +389,7 @@ def test_a_web_page_of_pictures_alone_reads_whole():
     """A "图片版" page: every page of the report an <img>, no text of its own."""
     import base64
 
-    from normalize.pipeline import process
+    from nianbao.normalize.pipeline import process
     from tests.scans import page_images, synth_report
 
     _rep, data, truth = synth_report(3)
@@ -422,7 +422,7 @@ def test_a_vml_picture_of_word_2003_reads_too(docx_picture):
 
     from lxml import etree
 
-    from normalize.pipeline import process
+    from nianbao.normalize.pipeline import process
 
     data, truth, _report = docx_picture
     w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -451,7 +451,7 @@ def test_a_vml_picture_of_word_2003_reads_too(docx_picture):
 def test_a_text_pdf_whose_table_three_is_a_picture_reads():
     """The page has a text layer (title, headings) and 表三 as a picture: the picture's
     table is OCR'd where it stands; the text layer is read as text."""
-    from normalize.pipeline import process
+    from nianbao.normalize.pipeline import process
     from tests.scans import pdf_with_table_picture
 
     rep, data, truth = pdf_with_table_picture(4)

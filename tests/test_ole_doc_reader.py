@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from extract.detect import Format, detect
-from extract.errors import CorruptDocument, EmptyDocument, EncryptedDocument, UnsupportedFormat
-from extract.readers import ole_doc
-from normalize.pipeline import process
+from nianbao.extract.detect import Format, detect
+from nianbao.extract.errors import CorruptDocument, EmptyDocument, EncryptedDocument, UnsupportedFormat
+from nianbao.extract.readers import ole_doc
+from nianbao.normalize.pipeline import process
 
 DOC = Path(__file__).parent / "fixtures" / "doc"
 TRUTH = {

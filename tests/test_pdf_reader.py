@@ -11,9 +11,9 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
-from extract.errors import CorruptDocument, EncryptedDocument, ScannedDocument
-from extract.model import Document, Table
-from extract.readers import pdf
+from nianbao.extract.errors import CorruptDocument, EncryptedDocument, ScannedDocument
+from nianbao.extract.model import Document, Table
+from nianbao.extract.readers import pdf
 
 FIXTURE = Path(__file__).parent / "fixtures" / "real" / "2024_huaian_szf.pdf"
 BACKENDS = ["pdfium", "pdfplumber"]
@@ -294,7 +294,7 @@ def test_single_glyph_text_objects(backend: str) -> None:
 def test_unpaired_content_falls_back_to_pdfminer(monkeypatch: pytest.MonkeyPatch) -> None:
     """If the content stream's text operators do not pair with PDFium's text objects, the
     page's characters come from pdfminer: same cells, nothing lost."""
-    from extract.readers import _pdf_content
+    from nianbao.extract.readers import _pdf_content
 
     monkeypatch.setattr(_pdf_content.ContentReader, "shows", lambda self, index: [])
     data = _single_glyph_pdf()
@@ -306,7 +306,7 @@ def test_unpaired_content_falls_back_to_pdfminer(monkeypatch: pytest.MonkeyPatch
 def test_content_stream_operations() -> None:
     """The content scanner: escapes, nested parentheses, hex strings, TJ arrays, the
     quote operators, comments and inline images; empty Tj strings show nothing."""
-    from extract.readers._pdf_content import operations
+    from nianbao.extract.readers._pdf_content import operations
 
     data = (
         rb"BT /F1 12 Tf (a\\b\(c\)\101) Tj % (not a string) Tj" + b"\n"
@@ -479,7 +479,7 @@ def test_huaian_golden_cells() -> None:
     """Every hand-checked cell of tables 二/三/四 comes out of the whole pipeline right."""
     import json
 
-    from normalize import pipeline
+    from nianbao.normalize import pipeline
 
     truth = json.loads((FIXTURE.parent / "truth" / "2024_huaian_szf.json").read_text("utf-8"))
     report = pipeline.process(FIXTURE.read_bytes(), FIXTURE.name)

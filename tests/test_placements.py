@@ -9,11 +9,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from corpus.check import run_check
-from corpus.export import load
-from corpus.placements import read_units
-from corpus.query import connect
-from corpus.store import dataset_path
+from nianbao.corpus.check import run_check
+from nianbao.corpus.export import load
+from nianbao.corpus.placements import read_units
+from nianbao.corpus.query import connect
+from nianbao.corpus.store import dataset_path
 from tests.test_export import real_dataset
 
 

@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from extract.model import Table
-from extract.readers.pdf import read
-from normalize.pipeline import process
+from nianbao.extract.model import Table
+from nianbao.extract.readers.pdf import read
+from nianbao.normalize.pipeline import process
 from tests.conftest import FIXTURES
 
 PRINTED = FIXTURES / "printed"

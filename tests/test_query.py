@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from rich.console import Console
 
-from corpus.query import QueryError, connect, print_result, run_query, views
-from corpus.run import run_extract
+from nianbao.corpus.query import QueryError, connect, print_result, run_query, views
+from nianbao.corpus.run import run_extract
 from tests.test_corpus_run import make_corpus
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from normalize.pipeline import process
+from nianbao.normalize.pipeline import process
 from tests.conftest import FIXTURES, SHARED
 
 REAL2 = FIXTURES / "real2"

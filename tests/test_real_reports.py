@@ -11,7 +11,7 @@ import math
 
 import pytest
 
-from normalize.pipeline import process
+from nianbao.normalize.pipeline import process
 from tests.conftest import REAL, SHARED, load_truth
 
 READY = ["2024_yiyuan_kejiju", "2019_shanghai_szfbgt", "2024_huaian_szf", "2022_pingtan_gwh"]

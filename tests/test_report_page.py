@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from corpus.cli import app
-from corpus.export import load, wide_frame
-from corpus.report_page import MIN_REQUESTS, _crop, build_data, render, write_report
+from nianbao.corpus.cli import app
+from nianbao.corpus.export import load, wide_frame
+from nianbao.corpus.report_page import MIN_REQUESTS, _crop, build_data, render, write_report
 from tests.browser import chromium
 from tests.test_export import real_dataset
 

@@ -11,10 +11,10 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from corpus.check import run_check
-from corpus.cli import app
-from corpus.review import ReviewError, decide, export_sheet, import_sheet, list_findings, read_reviews
-from corpus.run import run_extract
+from nianbao.corpus.check import run_check
+from nianbao.corpus.cli import app
+from nianbao.corpus.review import ReviewError, decide, export_sheet, import_sheet, list_findings, read_reviews
+from nianbao.corpus.run import run_extract
 from tests.conftest import REAL
 
 SEED = "2024_yiyuan_kejiju.txt"

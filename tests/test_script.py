@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import opencc
 
-from normalize.pipeline import process
-from normalize.script import NOTE, is_traditional
+from nianbao.normalize.pipeline import process
+from nianbao.normalize.script import NOTE, is_traditional
 from tests.conftest import REAL, load_truth
 
 

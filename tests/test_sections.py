@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from extract.model import Paragraph
-from extract.sections import heading_number, split_sections
+from nianbao.extract.model import Paragraph
+from nianbao.extract.sections import heading_number, split_sections
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from normalize import segment
-from normalize.segment import clean_text, cut, domain_words, get_tokenizer, token_rows
+from nianbao.normalize import segment
+from nianbao.normalize.segment import clean_text, cut, domain_words, get_tokenizer, token_rows
 
 
 @pytest.fixture(scope="session")
@@ -106,7 +106,7 @@ def test_stopwords_are_data() -> None:
 
 def test_build_is_quiet_and_uses_the_cache_dir(tmp_path) -> None:
     env = {**os.environ, "NIANBAO_CACHE_DIR": str(tmp_path), segment.SEGMENTER_ENV: "jieba"}
-    code = "from normalize.segment import cut; cut('依申请公开')"
+    code = "from nianbao.normalize.segment import cut; cut('依申请公开')"
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert done.stderr == ""
     assert (tmp_path / "jieba.cache").exists()
@@ -114,7 +114,7 @@ def test_build_is_quiet_and_uses_the_cache_dir(tmp_path) -> None:
 
 def _segmenter_in_a_fresh_process(**env: str) -> str:
     code = (
-        "import sys; from normalize.segment import cut, get_tokenizer; cut('依申请公开'); "
+        "import sys; from nianbao.normalize.segment import cut, get_tokenizer; cut('依申请公开'); "
         "print(type(get_tokenizer()).__name__, 'jieba' in sys.modules)"
     )
     environ = {k: v for k, v in os.environ.items() if k != segment.SEGMENTER_ENV}
@@ -162,7 +162,7 @@ ODD_RUNS = [
 
 
 def _paragraphs_of(paths) -> list[str]:
-    from normalize.pipeline import process
+    from nianbao.normalize.pipeline import process
 
     out = []
     for path in paths:
@@ -180,7 +180,7 @@ def test_rjieba_gives_the_tokens_of_jieba(tmp_path) -> None:
     """On every paragraph of the real reports and of generated ones (ordinary and hard), and
     on the odd runs above, the compiled segmenter's tokens are jieba's, domain terms whole."""
     pytest.importorskip("rjieba")
-    from corpus.synth import generate
+    from nianbao.corpus.synth import generate
     from tests.conftest import FIXTURES
 
     generate(16, tmp_path / "synth", seed=3, error_rate=0.3)

@@ -12,12 +12,12 @@ import openpyxl
 import pytest
 from openpyxl.styles import Border, Side
 
-from extract.detect import Format, detect
-from extract.errors import CorruptDocument, EmptyDocument, EncryptedDocument
-from extract.model import Paragraph, Table
-from extract.readers import xls, xlsx
-from extract.readers._sheet import Sheet, col_letters, number_text, sheet_blocks
-from normalize.pipeline import process
+from nianbao.extract.detect import Format, detect
+from nianbao.extract.errors import CorruptDocument, EmptyDocument, EncryptedDocument
+from nianbao.extract.model import Paragraph, Table
+from nianbao.extract.readers import xls, xlsx
+from nianbao.extract.readers._sheet import Sheet, col_letters, number_text, sheet_blocks
+from nianbao.normalize.pipeline import process
 
 THIN = Side(style="thin")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -140,7 +140,7 @@ def _package(sheet: str, strings: str, styles: str | None = None, date1904: bool
 
 
 def test_generated_xlsx_reports_read_exactly():
-    from corpus.synth import render_xlsx, report
+    from nianbao.corpus.synth import render_xlsx, report
 
     for seed in range(6):
         rng = random.Random(seed)
@@ -307,7 +307,7 @@ def test_xlsx_builtin_date_formats_and_the_1904_system():
 
 
 def test_date_format_codes():
-    from extract.readers._numfmt import date_text, is_date_format
+    from nianbao.extract.readers._numfmt import date_text, is_date_format
 
     assert date_text(45306.6, 'yyyy"年"m"月"d"日" h"时"mm"分"') == "2024年1月15日 14时24分"
     assert date_text(45306.6, "m/d/yy h:mm AM/PM") == "1/15/24 2:24 PM"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from normalize import labels as L
-from normalize.spec import TABLES, TEMPLATES, all_slots, table_spec
+from nianbao.normalize import labels as L
+from nianbao.normalize.spec import TABLES, TEMPLATES, all_slots, table_spec
 from tests.conftest import FIXTURES, SHARED
 
 PACKAGE_SPEC = FIXTURES.parent.parent / "normalize" / "data" / "standard_tables.toml"

@@ -15,11 +15,11 @@ import lxml.html
 import pdfplumber
 import pytest
 
-from corpus.synth import generate, report, truth
-from corpus.synth.cells import format_number, number_style, read_back
-from corpus.synth.generate import _rng, error_indices
-from normalize.numbers import parse_number
-from normalize.spec import all_slots, t3_applicant_cols, t4_groups, t4_outcomes, table_spec
+from nianbao.corpus.synth import generate, report, truth
+from nianbao.corpus.synth.cells import format_number, number_style, read_back
+from nianbao.corpus.synth.generate import _rng, error_indices
+from nianbao.normalize.numbers import parse_number
+from nianbao.normalize.spec import all_slots, t3_applicant_cols, t4_groups, t4_outcomes, table_spec
 
 NULL_MARKS = {"", "—", "-", "/", "无"}
 N_DOCS = 12
@@ -135,7 +135,7 @@ def test_same_seed_same_bytes(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     generate(4, a, seed=5, error_rate=0.5)
     env = {**os.environ, "PYTHONHASHSEED": "12345"}  # a different process and hash seed
-    code = f"from pathlib import Path; from corpus.synth import generate; generate(4, Path({str(b)!r}), seed=5, error_rate=0.5)"
+    code = f"from pathlib import Path; from nianbao.corpus.synth import generate; generate(4, Path({str(b)!r}), seed=5, error_rate=0.5)"
     subprocess.run([sys.executable, "-c", code], check=True, env=env)
     files = sorted(p.name for p in a.iterdir())
     assert files == sorted(p.name for p in b.iterdir())

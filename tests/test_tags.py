@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from normalize.tags import section_tags
+from nianbao.normalize.tags import section_tags
 from tests.test_facts import seed_sections
 
 

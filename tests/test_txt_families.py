@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from extract.model import Table
-from extract.readers import txt
-from extract.readers._txt_layout import fragments, header_leaves, is_page_line, merge_header
-from normalize.pipeline import process
+from nianbao.extract.model import Table
+from nianbao.extract.readers import txt
+from nianbao.extract.readers._txt_layout import fragments, header_leaves, is_page_line, merge_header
+from nianbao.normalize.pipeline import process
 from tests.conftest import FIXTURES, REAL
 
 LAYOUT = FIXTURES / "layout"
@@ -168,7 +168,7 @@ def test_crawler_rows_on_a_line_without_a_leading_pipe():
 
 
 def test_markdown_files_are_read_but_not_a_folders_notes(tmp_path):
-    from corpus.run import iter_listing
+    from nianbao.corpus.run import iter_listing
 
     for name in ("2024_report.md", "README.md", "CHANGELOG.md", "page.txt"):
         (tmp_path / name).write_text("x", "utf-8")
@@ -177,7 +177,7 @@ def test_markdown_files_are_read_but_not_a_folders_notes(tmp_path):
 
 
 def test_values_with_blanks_take_their_columns_in_order_even_when_the_line_drifts():
-    from extract.readers._txt_layout import place
+    from nianbao.extract.readers._txt_layout import place
 
     centres = [10.0, 20.0, 30.0, 40.0]
     assert place([10, 30, 40], centres) == [0, 2, 3]
@@ -213,14 +213,14 @@ def test_crawler_markdown_with_compact_empty_cells_and_shifted_headers():
 
 
 def test_a_part_heading_wrapped_before_its_last_word_is_still_a_heading():
-    from extract.sections import heading_number
+    from nianbao.extract.sections import heading_number
 
     assert heading_number("四、因政府信息公开工作被申请行政复议、提起行政诉讼") == 4
     assert heading_number("四、结转下年度继续办理") is None
 
 
 def test_an_amount_printed_with_its_unit_is_a_value():
-    from extract.readers._txt_layout import fragments
+    from nianbao.extract.readers._txt_layout import fragments
 
     assert [
         f.text

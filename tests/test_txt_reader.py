@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from extract.errors import EmptyDocument
-from extract.model import Paragraph, Table
-from extract.readers.txt import read
+from nianbao.extract.errors import EmptyDocument
+from nianbao.extract.model import Paragraph, Table
+from nianbao.extract.readers.txt import read
 
 CELL_PER_LINE = "标题行\n一、总体情况\n正文。\n[image: image1]\n二、主动公开政府信息情况\n\n\t信息内容\n\t本年制发件数\n\n\t规章\n\t1\n\t\n\n三、收到\n"
 ROW_PER_LINE = "前言\n信息内容\t本年制发件数\t本年废止件数\n规章  1  0\n规范性文件\t２\t—\n之后的段落\n"

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from normalize.records import ReportMeta, StdCell
-from normalize.rules import RULES, rules_markdown
-from normalize.spec import all_slots
-from normalize.validate import check_cells, narrative_facts, validate_report
+from nianbao.normalize.records import ReportMeta, StdCell
+from nianbao.normalize.rules import RULES, rules_markdown
+from nianbao.normalize.spec import all_slots
+from nianbao.normalize.validate import check_cells, narrative_facts, validate_report
 
 REAL = Path(__file__).parent / "fixtures" / "real"
 TRUTH = sorted((REAL / "truth").glob("*.json"))
@@ -299,7 +299,7 @@ def where_broken(b: dict) -> tuple[str, str | None, str]:
 
 
 def test_generated_reports_every_broken_identity_flagged_no_false_alarm() -> None:
-    from corpus.synth import report as synth
+    from nianbao.corpus.synth import report as synth
 
     rng = random.Random(7)
     missed, false_alarms, broken_total = [], [], 0
@@ -325,7 +325,7 @@ def test_generated_reports_every_broken_identity_flagged_no_false_alarm() -> Non
 def test_focused_patterns_stand_in_when_the_fact_extractor_is_absent(monkeypatch) -> None:
     import sys
 
-    monkeypatch.setitem(sys.modules, "normalize.facts", None)  # import fails
+    monkeypatch.setitem(sys.modules, "nianbao.normalize.facts", None)  # import fails
     _, _, parts, _ = real_report("2024_huaian_szf")
     facts = {f.key: f.value for f in narrative_facts(parts[1], 1)}
     assert facts["requests.received"] == 3119 and facts["litigation.total"] == 46

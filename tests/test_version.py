@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from normalize import version
+from nianbao.normalize import version
 
 
 def test_version_is_package_version_plus_code_hash():

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 import nianbao
-from corpus.codebook import harmonised_variables, variables
-from corpus.export import load, wide_frame
-from corpus.query import connect, run_query, views
-from corpus.views import DERIVED, REFUSAL_GROUPS, mentioned
+from nianbao.corpus.codebook import harmonised_variables, variables
+from nianbao.corpus.export import load, wide_frame
+from nianbao.corpus.query import connect, run_query, views
+from nianbao.corpus.views import DERIVED, REFUSAL_GROUPS, mentioned
 from tests.test_export import real_dataset
 
 
@@ -24,8 +24,8 @@ def ds(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def synth_ds(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Generated reports of both templates, some with an identity broken, extracted."""
-    from corpus.run import run_extract
-    from corpus.synth import generate
+    from nianbao.corpus.run import run_extract
+    from nianbao.corpus.synth import generate
 
     root = tmp_path_factory.mktemp("views_synth")
     generate(10, root / "in", formats=["docx", "html", "txt"], template="mixed", error_rate=0.3, seed=7)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, replace
 
-from normalize.divisions import code_of, townships_of
+from nianbao.normalize.divisions import code_of, townships_of
 
 CENTRAL_DEPARTMENTS = (
     "国家发展和改革委员会", "教育部", "科学技术部", "工业和信息化部", "公安部", "民政部",

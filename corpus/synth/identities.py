@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
-from normalize.spec import t3_applicant_cols, t4_groups, t4_outcomes, table_spec
+from nianbao.normalize.spec import t3_applicant_cols, t4_groups, t4_outcomes, table_spec
 
 from .numbers import outcome_rows
 

@@ -11,7 +11,7 @@ import random
 from dataclasses import dataclass, field
 from itertools import groupby
 
-from normalize.spec import t3_applicant_cols, t4_groups, t4_outcomes, table_spec
+from nianbao.normalize.spec import t3_applicant_cols, t4_groups, t4_outcomes, table_spec
 
 from . import variants as V
 

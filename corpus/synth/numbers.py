@@ -1,6 +1,6 @@
 """The true numbers of tables 二, 三, 四: heavy-tailed by size, consistent by construction.
 
-Values are keyed ``(table, row, col)`` with the keys of :mod:`normalize.spec`.  Table 三
+Values are keyed ``(table, row, col)`` with the keys of :mod:`nianbao.normalize.spec`.  Table 三
 satisfies per column ``new_received + carried_over == total_processed + carried_forward``
 and ``total_processed == sum(outcome rows)``, and per row ``total == sum(applicants)``;
 table 四 satisfies per group ``total == upheld + corrected + other + pending``.
@@ -12,7 +12,7 @@ import math
 import random
 from collections import Counter
 
-from normalize.spec import t3_applicant_cols, t4_groups, t4_outcomes, table_spec
+from nianbao.normalize.spec import t3_applicant_cols, t4_groups, t4_outcomes, table_spec
 
 Key = tuple[str, str, str]
 Number = int | float

@@ -7,7 +7,7 @@ import random
 from dataclasses import dataclass, field
 from functools import cache
 
-from normalize.spec import all_slots
+from nianbao.normalize.spec import all_slots
 
 from . import cells, layout, narrative, numbers
 from . import variants as V
@@ -166,7 +166,7 @@ def traditional(text: str) -> str:
 
 def _swap_other_group(tpl: str, values: dict, printed: dict, truth: dict, nstyle, rng: random.Random) -> None:
     """Replace 表三 group 六 by the other template's rows, values adding up the same."""
-    from normalize.spec import t3_applicant_cols
+    from nianbao.normalize.spec import t3_applicant_cols
 
     cols = (*t3_applicant_cols(), "total")
     if tpl == "2021":

@@ -11,7 +11,7 @@ Fields:
 * ``cells``: every printed cell of tables 二/三/四 in the template's slot order,
   ``{"table", "row", "col", "value", "raw"}``; value null where the raw text is a null mark
   (blank, —, -, /, 无), which only ever stands for zero; otherwise value is the printed
-  number, ``normalize.numbers.parse_number(raw)`` (a value is drawn at the places it is
+  number, ``nianbao.normalize.numbers.parse_number(raw)`` (a value is drawn at the places it is
   printed with, so nothing is lost to rounding)
 * ``sections``: ``[{"section": 1..6, "title": heading as printed}]``
 * ``broken``: every rule instance the printed numbers break (see ``identities.py``), e.g.
@@ -27,7 +27,7 @@ Fields:
 
 from __future__ import annotations
 
-from normalize.spec import all_slots
+from nianbao.normalize.spec import all_slots
 
 from .report import Report
 

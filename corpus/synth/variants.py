@@ -1,6 +1,6 @@
 """Wording variants seen in published reports: headings, shortened labels, number styles.
 
-Official labels and keys come from :mod:`normalize.spec`; this module only holds the
+Official labels and keys come from :mod:`nianbao.normalize.spec`; this module only holds the
 reworded forms and the typographic transformations applied on top of them.
 """
 

@@ -1,5 +1,5 @@
 """The corners of a .docx that live outside the plain body: alternate content, embedded
-chunks and notes.  Used by :mod:`extract.readers.docx`.
+chunks and notes.  Used by :mod:`nianbao.extract.readers.docx`.
 
 ``mc:AlternateContent`` (Markup Compatibility, ECMA-376 part 3) offers the same content
 several ways: ``mc:Choice`` elements, each with ``Requires`` naming the namespace
@@ -23,8 +23,8 @@ Pictures: a DrawingML picture (``w:drawing`` … ``a:blip r:embed``) or a VML on
 (``w:pict`` … ``v:imagedata r:id``) names its image part (``word/media/image1.png``)
 through a relationship; ``wp:extent`` (EMU, 914,400 an inch) or the VML shape's style
 gives the width it is shown at.  :func:`picture` turns one into an
-:class:`~extract.readers.image.EmbeddedPicture`, which the image reader reads by OCR
-when it holds a table (see :func:`extract.readers.image.read_embedded`).
+:class:`~nianbao.extract.readers.image.EmbeddedPicture`, which the image reader reads by OCR
+when it holds a table (see :func:`nianbao.extract.readers.image.read_embedded`).
 
 Footnotes and endnotes live in ``word/footnotes.xml`` / ``word/endnotes.xml``; the body
 holds only their reference marks, which print no text of their own (a custom mark,
@@ -44,10 +44,10 @@ from posixpath import dirname, join, normpath
 
 from lxml import etree
 
-from extract.errors import ExtractError
-from extract.limits import current
-from extract.model import Block, Paragraph, Provenance
-from extract.readers.image import EmbeddedPicture
+from nianbao.extract.errors import ExtractError
+from nianbao.extract.limits import current
+from nianbao.extract.model import Block, Paragraph, Provenance
+from nianbao.extract.readers.image import EmbeddedPicture
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
@@ -154,8 +154,8 @@ def alt_chunk(pkg: Package, el: etree._Element, here: str) -> list[Block]:
         return []
     if data.lstrip()[:13].lower().startswith(b"mime-version:"):  # MHTML: its HTML part
         data = _mhtml_html(data) or b""
-    from extract.detect import detect
-    from extract.readers import reader_for
+    from nianbao.extract.detect import detect
+    from nianbao.extract.readers import reader_for
 
     reader = reader_for(detect(data, name or ""))
     if reader is None:

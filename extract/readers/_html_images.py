@@ -8,7 +8,7 @@ Two sources are read, nothing is fetched:
   absolute path or a link are not followed) and is no larger than the input limit.
 
 The width the page shows a picture at (``width="600"`` or ``style="width:600px"``, CSS
-pixels of 1/96 inch) gives its density; see :class:`extract.readers.image.EmbeddedPicture`.
+pixels of 1/96 inch) gives its density; see :class:`nianbao.extract.readers.image.EmbeddedPicture`.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
 from lxml import etree
 
-from extract import limits
-from extract.readers.image import EmbeddedPicture
+from nianbao.extract import limits
+from nianbao.extract.readers.image import EmbeddedPicture
 
 _CSS_WIDTH = re.compile(r"(?:^|;)\s*width\s*:\s*([\d.]+)\s*px", re.I)
 

@@ -5,7 +5,7 @@ whose ``ResourceID`` names a ``MultiMedia`` of the document's resources
 (``CommonData/PublicRes`` and ``DocumentRes`` parts: ``Res@BaseLoc`` plus
 ``MultiMedia/MediaFile``), usually a JPEG or PNG.  A page without text whose largest
 picture covers at least half of it is decoded with Pillow (under the picture limits of
-:mod:`extract.readers.image`) and read by :func:`extract.readers.ocr.read_page` at the
+:mod:`nianbao.extract.readers.image`) and read by :func:`nianbao.extract.readers.ocr.read_page` at the
 density the page shows it at (pixels over the picture's width on the page), under the
 OCR mode in force (``never`` reads none).  JBIG2 pictures (``.jb2``), which Pillow does
 not decode, are left unread and the page stays empty.
@@ -19,13 +19,13 @@ from __future__ import annotations
 from posixpath import dirname, join
 from typing import TYPE_CHECKING, Protocol
 
-from extract.errors import ExtractError
-from extract.readers._pdf_layout import RawPage
+from nianbao.extract.errors import ExtractError
+from nianbao.extract.readers._pdf_layout import RawPage
 
 if TYPE_CHECKING:
     from lxml import etree
 
-    from extract.readers.ocr import OcrPage
+    from nianbao.extract.readers.ocr import OcrPage
 
 MIN_COVER = 0.5  # of the page's area
 
@@ -80,7 +80,7 @@ def read_pictures(
 ) -> dict[int, OcrPage]:
     """OCR the pictures of the pages in ``pictures`` (page number -> picture), replacing
     those pages in ``pages``; the pages read, by number."""
-    from extract.readers import image, ocr
+    from nianbao.extract.readers import image, ocr
 
     if ocr.current_mode() == "never" or not ocr.available():
         return {}

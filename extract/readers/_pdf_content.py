@@ -1,7 +1,7 @@
 """The text-showing operators of a page's content stream, decoded with pdfminer's fonts.
 
 Used by the pdfium backend to recover characters that PDFium's text page drops (see
-:mod:`extract.readers._pdf_pdfium`).  Only what that needs is read:
+:mod:`nianbao.extract.readers._pdf_pdfium`).  Only what that needs is read:
 
 * the page's content streams (pdfminer's object parser: xref, filters, inherited
   resources), concatenated as PDF 32000 §7.8.2 says;

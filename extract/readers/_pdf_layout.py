@@ -41,7 +41,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from extract.model import Cell, Paragraph, Provenance, Table
+from nianbao.extract.model import Cell, Paragraph, Provenance, Table
 
 BBox = tuple[float, float, float, float]
 

@@ -9,7 +9,7 @@ reading time.  PDFium does that in C++.  This backend reads from PDFium
   segment of a stroked or filled path turned into an edge, as pdfplumber does for
   pdfminer's lines, rectangles and curves;
 
-and hands the edges to :func:`extract.readers._pdf_tables.find_tables`, as the
+and hands the edges to :func:`nianbao.extract.readers._pdf_tables.find_tables`, as the
 pdfplumber backend does with pdfminer's edges, so the cells agree.
 
 Characters PDFium's text page drops.  The text page skips every text object whose box
@@ -22,7 +22,7 @@ of two or more characters still gets a width from the advances, but an object of
 single such character (a ``３`` alone in a cell, the characters of a vertical label
 drawn one per line, the last digit of a wrapped number) has none and vanishes.  Such
 objects are found among the page's text objects by their empty box and their text is
-recovered from the content stream (:mod:`extract.readers._pdf_content`): the
+recovered from the content stream (:mod:`nianbao.extract.readers._pdf_content`): the
 text-showing operators are paired in order with the page's text objects, the pairing is
 checked against every text PDFium did extract, and each recovered character gets the
 box PDFium would have given it (origin from the object's matrix, advance from the
@@ -39,8 +39,8 @@ from collections.abc import Callable
 import pypdfium2 as pdfium
 import pypdfium2.raw as c
 
-from extract.readers._pdf_layout import Char, RawPage
-from extract.readers._pdf_tables import find_tables
+from nianbao.extract.readers._pdf_layout import Char, RawPage
+from nianbao.extract.readers._pdf_tables import find_tables
 
 Matrix = tuple[float, float, float, float, float, float]
 _IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
@@ -56,7 +56,7 @@ class _Content:
         self._reader = None
 
     def shows(self, index: int):
-        from extract.readers._pdf_content import ContentReader
+        from nianbao.extract.readers._pdf_content import ContentReader
 
         if self._reader is None:
             self._reader = ContentReader(self.data or b"")
@@ -123,7 +123,7 @@ def _chars(
     if dropped:
         extra = _recover(texts, dropped, seen, content, index, left, top)
         if extra is None:  # the content stream and PDFium's objects disagree
-            from extract.readers._pdf_plumber import page_chars
+            from nianbao.extract.readers._pdf_plumber import page_chars
 
             try:
                 return page_chars(content.data or b"", index)

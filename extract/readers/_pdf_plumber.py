@@ -2,7 +2,7 @@
 
 Tables are found from the page's ruling edges (lines, rectangle sides and straight path
 segments, as pdfplumber's ``lines`` strategy takes them) by
-:func:`extract.readers._pdf_tables.find_tables`.
+:func:`nianbao.extract.readers._pdf_tables.find_tables`.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import io
 
 import pdfplumber
 
-from extract.readers._pdf_layout import Char, RawPage
-from extract.readers._pdf_tables import find_tables
+from nianbao.extract.readers._pdf_layout import Char, RawPage
+from nianbao.extract.readers._pdf_tables import find_tables
 
 
 def raw_pages(data: bytes) -> list[RawPage]:

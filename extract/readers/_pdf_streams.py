@@ -31,7 +31,7 @@ import re
 import zlib
 from collections.abc import Iterable, Iterator
 
-from extract.limits import LimitExceeded, Limits, megabytes
+from nianbao.extract.limits import LimitExceeded, Limits, megabytes
 
 _IN = 1 << 16  # encoded bytes fed at a time
 _OUT = 1 << 20  # decoded bytes produced at a time, about

@@ -2,7 +2,7 @@
 
 A 7z archive states every member's unpacked size in its header, which py7zr reads
 without unpacking anything; the limits are checked against those sizes before a byte is
-inflated, as for zip (:mod:`extract.readers.archive`):
+inflated, as for zip (:mod:`nianbao.extract.readers.archive`):
 
 * more than ``max_members`` members;
 * a member of more than ``max_inflated`` bytes, or more than ``max_ratio``-fold its
@@ -27,8 +27,8 @@ import lzma
 import zlib
 from typing import TYPE_CHECKING
 
-from extract.errors import CorruptDocument, EncryptedDocument, UnsupportedFormat
-from extract.limits import LimitExceeded, current, megabytes
+from nianbao.extract.errors import CorruptDocument, EncryptedDocument, UnsupportedFormat
+from nianbao.extract.limits import LimitExceeded, current, megabytes
 
 if TYPE_CHECKING:
     import py7zr

@@ -14,7 +14,7 @@ between, and separate the pieces by empty rows (or not).  So:
 * a run whose every row holds at most one non-empty cell is narrative: one paragraph
   per row;
 * any other run is tables and the lines between them that read as prose: a part's
-  heading (``二、主动公开政府信息情况``, as :func:`extract.sections.heading_number`
+  heading (``二、主动公开政府信息情况``, as :func:`nianbao.extract.sections.heading_number`
   knows them), a title (``…年度报告``), a note (``注：``) or a long line standing alone
   on its row is a paragraph, and cuts the table there.  A table's own lone rows (a
   label whose values are blank, ``第二十条第（一）项``) stay in it.
@@ -29,8 +29,8 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from extract.model import Block, Cell, Paragraph, Provenance, Table
-from extract.sections import heading_number
+from nianbao.extract.model import Block, Cell, Paragraph, Provenance, Table
+from nianbao.extract.sections import heading_number
 
 # A paragraph-like line: a numbered heading, a title, or a sentence-long line.
 _NOTE = re.compile(r"^\s*注\s*[:：]")

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
 
-from extract.model import Provenance, Table, table_from_rows
+from nianbao.extract.model import Provenance, Table, table_from_rows
 
 _FRAGMENT = re.compile(r"\S+(?: \S+)*")
 NUMBER = re.compile(r"^(?:[+\-−]?\d[\d,，]*(?:\.\d+)?(?:%|万?元)?|[—–－\-/／]+|[无無])$")

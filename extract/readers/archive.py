@@ -16,7 +16,7 @@ Refused, each with its reason (a failed ``documents`` row, the run goes on):
 
 * a member that would inflate past ``max_inflated``, or more than ``max_ratio``-fold
   (above 1 MB), by the sizes of the central directory (the limits of
-  :mod:`extract.limits`); zipfile never inflates a member past its declared size, so
+  :mod:`nianbao.extract.limits`); zipfile never inflates a member past its declared size, so
   the declared size bounds the cost;
 * an archive of more than ``max_members`` members;
 * a member whose name climbs out of the archive (``../../x``), or is absolute
@@ -27,7 +27,7 @@ Refused, each with its reason (a failed ``documents`` row, the run goes on):
 
 7z archives are opened with py7zr and refused by the same rules on the sizes their
 header states, plus a cap on all members together (a solid archive unpacks the members
-before the one asked for): :mod:`extract.readers._sevenzip`.  Their names are UTF-16.
+before the one asked for): :mod:`nianbao.extract.readers._sevenzip`.  Their names are UTF-16.
 
 ``read`` (the registry's reader for ``Format.ZIP``) serves a zip met as one document (a
 zip under another name, or an archive passed to the pipeline directly): an archive
@@ -48,9 +48,15 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
-from extract.errors import CorruptDocument, EmptyDocument, EncryptedDocument, ExtractError, UnsupportedFormat
-from extract.limits import MB, LimitExceeded, current, megabytes, zip_members
-from extract.model import Document
+from nianbao.extract.errors import (
+    CorruptDocument,
+    EmptyDocument,
+    EncryptedDocument,
+    ExtractError,
+    UnsupportedFormat,
+)
+from nianbao.extract.limits import MB, LimitExceeded, current, megabytes, zip_members
+from nianbao.extract.model import Document
 
 MAX_DEPTH = 2  # an archive in an archive is read; one more level is refused
 SEP = "!/"
@@ -167,7 +173,7 @@ class _Container:
         self.seven = None
         self.zip = None
         if data.startswith(SEVEN_Z_MAGIC):
-            from extract.readers._sevenzip import SevenZip
+            from nianbao.extract.readers._sevenzip import SevenZip
 
             self.seven = SevenZip(data, where, ArchiveRefused)
         else:
@@ -292,7 +298,7 @@ def read_input(source: str) -> tuple[bytes, int, int]:
 
 def _is_archive(data: bytes) -> bool:
     """A zip that is no office package, or a 7z archive."""
-    from extract.detect import Format, detect
+    from nianbao.extract.detect import Format, detect
 
     if data.startswith(SEVEN_Z_MAGIC):
         return True
@@ -317,8 +323,8 @@ def read(data: bytes, name: str = "", depth: int = 1) -> Document:
         )
     label, name, info = entries[0]
     inner = z.read(info, name)
-    from extract.detect import Format, detect
-    from extract.readers import reader_for
+    from nianbao.extract.detect import Format, detect
+    from nianbao.extract.readers import reader_for
 
     fmt = detect(inner, label)
     if fmt in (Format.ZIP, Format.SEVEN_Z):

@@ -36,7 +36,7 @@ HTML, MHTML, DOCX, text) where they stand: see ``_docx_parts``.  A picture in a 
 paragraph (``w:drawing`` or ``w:pict``) stands right after its paragraph's text; one that
 holds a ruled table is read by OCR and its table takes that place, with provenance
 ``body/p[14]/image[1]:word/media/image2.png`` plus the cell's box in the picture and the
-OCR confidence (:func:`extract.readers.image.read_embedded`).
+OCR confidence (:func:`nianbao.extract.readers.image.read_embedded`).
 """
 
 from __future__ import annotations
@@ -48,11 +48,11 @@ import zlib
 
 from lxml import etree
 
-from extract import limits
-from extract.errors import CorruptDocument, EmptyDocument, EncryptedDocument
-from extract.model import Block, Cell, Document, Paragraph, Provenance, Table
-from extract.readers import _docx_parts as parts_
-from extract.readers.image import EmbeddedPicture, read_embedded
+from nianbao.extract import limits
+from nianbao.extract.errors import CorruptDocument, EmptyDocument, EncryptedDocument
+from nianbao.extract.model import Block, Cell, Document, Paragraph, Provenance, Table
+from nianbao.extract.readers import _docx_parts as parts_
+from nianbao.extract.readers.image import EmbeddedPicture, read_embedded
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"

@@ -4,7 +4,7 @@ Government sites wrap the report in a page: navigation, breadcrumbs ("当前位�
 metadata box (索引号 / 发布机构 / 发布日期 ...), share bars, a footer.  The reader
 
 1. decodes the bytes (BOM, ``<meta charset>`` / ``http-equiv``, else sniffing; see
-   :mod:`extract.encoding`) and parses them with lxml's HTML parser, which also accepts
+   :mod:`nianbao.extract.encoding`) and parses them with lxml's HTML parser, which also accepts
    a bare fragment without ``<html>``/``<head>`` (the page body as stored in a CMS);
 2. reads ``<title>`` and the metadata box into :attr:`Document.meta`;
 3. removes scripts, styles and chrome (elements tagged or classed as navigation,
@@ -27,11 +27,11 @@ cell reaches are filled with empty cells.  ``<br>`` and block boundaries inside 
 cell become ``"\\n"``.
 
 Pictures: an ``<img>`` whose bytes are at hand (a ``data:`` URI, or a file next to the
-page: :mod:`extract.readers._html_images`) stands after the text of its paragraph; one
+page: :mod:`nianbao.extract.readers._html_images`) stands after the text of its paragraph; one
 that holds a ruled table is read by OCR and its table takes that place, with the
 ``<img>``'s XPath and the picture's name (``…/p[9]/img:data:image/png``), the cell's box
 in the picture and the OCR confidence as provenance
-(:func:`extract.readers.image.read_embedded`).  A page of pictures alone is read whole.
+(:func:`nianbao.extract.readers.image.read_embedded`).  A page of pictures alone is read whole.
 
 Provenance: a cell's ``path`` is ``table[k]/tr[r]/td[c]`` (k counts every ``<table>``
 of the page in document order, r the rows of that table, c the cells of that row,
@@ -51,12 +51,12 @@ from pathlib import Path
 
 from lxml import etree
 
-from extract import limits
-from extract.encoding import decode_text
-from extract.errors import CorruptDocument, EmptyDocument
-from extract.model import Cell, Document, Paragraph, Provenance, Table
-from extract.readers import _html_images as images
-from extract.readers.image import EmbeddedPicture, read_embedded
+from nianbao.extract import limits
+from nianbao.extract.encoding import decode_text
+from nianbao.extract.errors import CorruptDocument, EmptyDocument
+from nianbao.extract.model import Cell, Document, Paragraph, Provenance, Table
+from nianbao.extract.readers import _html_images as images
+from nianbao.extract.readers.image import EmbeddedPicture, read_embedded
 
 __all__ = ["read"]
 

@@ -1,8 +1,8 @@
 """Read pictures: a report published as PNG, JPEG, TIFF (every frame a page) or BMP, and
 the pictures of tables pasted into a DOCX or a web page.
 
-Each picture is read by OCR (:mod:`extract.readers.ocr`) into the same characters and
-ruled-table cells a text PDF gives, then laid out by :mod:`extract.readers._pdf_layout`,
+Each picture is read by OCR (:mod:`nianbao.extract.readers.ocr`) into the same characters and
+ruled-table cells a text PDF gives, then laid out by :mod:`nianbao.extract.readers._pdf_layout`,
 so tables continued over several frames of a TIFF, or over several pictures pasted one
 after the other, are joined as in a PDF.
 
@@ -24,14 +24,14 @@ import io
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from extract import limits
-from extract.errors import CorruptDocument, EmptyDocument, ExtractError, ScannedDocument
-from extract.model import Block, Document, Paragraph, Provenance, Table
+from nianbao.extract import limits
+from nianbao.extract.errors import CorruptDocument, EmptyDocument, ExtractError, ScannedDocument
+from nianbao.extract.model import Block, Document, Paragraph, Provenance, Table
 
 if TYPE_CHECKING:  # the OCR stack (numpy, OpenCV) is imported when a picture is read
     import numpy as np
 
-    from extract.readers.ocr import OcrPage
+    from nianbao.extract.readers.ocr import OcrPage
 
 __all__ = ["EmbeddedPicture", "read", "read_embedded"]
 
@@ -43,8 +43,8 @@ HOST_TEXT = 200  # a document with less text of its own is a document of picture
 
 def read(data: bytes, name: str = "") -> Document:
     """OCR every frame of a picture into a :class:`Document` (format ``image``)."""
-    from extract.readers import ocr
-    from extract.readers._pdf_layout import layout
+    from nianbao.extract.readers import ocr
+    from nianbao.extract.readers._pdf_layout import layout
 
     if not data:
         raise EmptyDocument("empty image file")
@@ -145,7 +145,7 @@ def read_embedded(
 
     Also returns ``ocr_pages`` (the ordinals, 1-based, of the pictures read among the
     document's pictures) and ``ocr_confidence`` for :attr:`Document.meta`."""
-    from extract.readers import ocr
+    from nianbao.extract.readers import ocr
 
     pictures = [b for b in items if isinstance(b, EmbeddedPicture)]
     mode = ocr.current_mode()
@@ -176,7 +176,7 @@ def read_embedded(
 
 
 def _read_one(pic: EmbeddedPicture, ordinal: int, with_text: bool, mode: str) -> OcrPage | None:
-    from extract.readers import ocr
+    from nianbao.extract.readers import ocr
 
     try:
         frames = open_frames(pic.data, 1)
@@ -203,8 +203,8 @@ def _laid_out(run: list[tuple[int, EmbeddedPicture, OcrPage]], with_text: bool) 
     """The blocks of consecutive pictures, provenance moved from page to picture path."""
     if not run:
         return []
-    from extract.readers import ocr
-    from extract.readers._pdf_layout import layout
+    from nianbao.extract.readers import ocr
+    from nianbao.extract.readers._pdf_layout import layout
 
     # layout joins tables over consecutive page numbers: number the run 1, 2, 3 ...
     pages = {}

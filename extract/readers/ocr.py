@@ -3,7 +3,7 @@
 A scanned report is a grey picture of the same page a text PDF would draw.  This module
 turns the picture back into what a PDF backend delivers (:class:`RawPage`: characters
 with boxes, and the cell boxes of each ruled table), so that
-:mod:`extract.readers._pdf_layout` builds cells, spans, paragraphs and tables continued
+:mod:`nianbao.extract.readers._pdf_layout` builds cells, spans, paragraphs and tables continued
 across pages exactly as it does for text PDFs.
 
 The steps, on a grey image of ``dpi`` dots per inch:
@@ -49,9 +49,9 @@ from typing import Literal
 
 import numpy as np
 
-from extract.errors import ScannedDocument
-from extract.model import Cell, Paragraph, Table
-from extract.readers._pdf_layout import BBox, Char, RawPage
+from nianbao.extract.errors import ScannedDocument
+from nianbao.extract.model import Cell, Paragraph, Table
+from nianbao.extract.readers._pdf_layout import BBox, Char, RawPage
 
 Mode = Literal["auto", "always", "never"]
 MODES: tuple[str, ...] = ("auto", "always", "never")

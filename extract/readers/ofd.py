@@ -22,8 +22,8 @@ An OFD file is a zip package of XML parts:
 Units are millimetres, origin at the page box's top-left corner, y downwards.  Glyph
 boxes and ruling segments are converted to PDF points (72 / 25.4 a millimetre) and go
 down the text-PDF path unchanged: ruled tables from
-:func:`extract.readers._pdf_tables.find_tables`, then lines, paragraphs, cells with
-spans and tables continued across pages from :func:`extract.readers._pdf_layout.layout`.
+:func:`nianbao.extract.readers._pdf_tables.find_tables`, then lines, paragraphs, cells with
+spans and tables continued across pages from :func:`nianbao.extract.readers._pdf_layout.layout`.
 Provenance is therefore the PDF's: ``page`` (1-based) and ``bbox`` in points from the
 page's top-left corner.
 
@@ -34,14 +34,14 @@ for a wide character, half an em for a narrow one).  White space is not a glyph 
 own but still advances; a ``TextCode`` whose text holds a line break is an XML writer's
 indentation around the text and is stripped first.
 
-Limits (:mod:`extract.limits`): the package is opened and each part inflated through
-:func:`extract.readers.archive.open_zip` and :func:`~extract.readers.archive.inflate`
+Limits (:mod:`nianbao.extract.limits`): the package is opened and each part inflated through
+:func:`nianbao.extract.readers.archive.open_zip` and :func:`~nianbao.extract.readers.archive.inflate`
 (members, inflated size, ratio, password-protected members); a document of more than
 ``max_pages`` pages, or of more than :data:`MAX_GLYPHS` glyphs, is refused.  XML is
 parsed with entities left unresolved and no network.  An encrypted package (GM/T 0099:
 an ``Encryptions`` entry) is refused as encrypted.  A page without text that is one
 picture (a scan saved as OFD) is read by OCR, as a scanned PDF page is
-(:mod:`extract.readers._ofd_scan`).
+(:mod:`nianbao.extract.readers._ofd_scan`).
 """
 
 from __future__ import annotations
@@ -55,14 +55,14 @@ from posixpath import dirname, join, normpath
 
 from lxml import etree
 
-from extract import limits
-from extract.errors import CorruptDocument, EmptyDocument, EncryptedDocument, ScannedDocument
-from extract.model import Document
-from extract.readers._ofd_scan import page_picture, read_pictures
-from extract.readers._pdf_layout import Char, RawPage, layout
-from extract.readers._pdf_pdfium import _add_edge
-from extract.readers._pdf_tables import find_tables
-from extract.readers.archive import inflate, open_zip
+from nianbao.extract import limits
+from nianbao.extract.errors import CorruptDocument, EmptyDocument, EncryptedDocument, ScannedDocument
+from nianbao.extract.model import Document
+from nianbao.extract.readers._ofd_scan import page_picture, read_pictures
+from nianbao.extract.readers._pdf_layout import Char, RawPage, layout
+from nianbao.extract.readers._pdf_pdfium import _add_edge
+from nianbao.extract.readers._pdf_tables import find_tables
+from nianbao.extract.readers.archive import inflate, open_zip
 
 __all__ = ["MAX_GLYPHS", "read"]
 
@@ -124,7 +124,7 @@ def read(data: bytes, name: str = "") -> Document:
     blocks = layout(pages)
     meta: dict[str, str] = {}
     if read_pages:
-        from extract.readers import ocr
+        from nianbao.extract.readers import ocr
 
         blocks = ocr.apply_confidence(blocks, read_pages)
         meta.update(ocr.ocr_meta(read_pages))
@@ -140,7 +140,7 @@ def read(data: bytes, name: str = "") -> Document:
 
 def _scanned(n_pages: int, n_pictures: int, read: bool) -> ScannedDocument:
     """Why an OFD of pictures gave no text: OCR off, not installed, or nothing found."""
-    from extract.readers import ocr
+    from nianbao.extract.readers import ocr
 
     what = f"scanned OFD: no text on its {n_pages} pages, {n_pictures} of them one picture each"
     if ocr.current_mode() == "never":

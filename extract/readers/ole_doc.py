@@ -42,8 +42,8 @@ import struct
 from bisect import bisect_right
 from itertools import pairwise
 
-from extract.errors import CorruptDocument, EmptyDocument, EncryptedDocument, UnsupportedFormat
-from extract.model import Block, Cell, Document, Paragraph, Provenance, Table
+from nianbao.extract.errors import CorruptDocument, EmptyDocument, EncryptedDocument, UnsupportedFormat
+from nianbao.extract.model import Block, Cell, Document, Paragraph, Provenance, Table
 
 _CELL, _PARA, _LINE, _PAGE = "\x07", "\r", "\x0b", "\x0c"
 _FIELD_BEGIN, _FIELD_SEP, _FIELD_END = "\x13", "\x14", "\x15"

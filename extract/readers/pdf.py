@@ -7,7 +7,7 @@ at all.
 
 Each page takes its own path: a page with a usable text layer is read from it, a page
 without one (a scan, a "图片版" picture of the page) is rendered with PDFium at 150–200
-dpi (the density of the picture it holds) and read by OCR (:mod:`extract.readers.ocr`),
+dpi (the density of the picture it holds) and read by OCR (:mod:`nianbao.extract.readers.ocr`),
 under the OCR mode in force (``auto``: only such pages; ``always``: every page;
 ``never``: a file without any text layer fails, "scanned PDF: no text layer").
 
@@ -20,7 +20,7 @@ Characters and ruled tables then come from a backend:
   same pdfplumber table-finding functions.  ``tests/test_pdf_reader.py`` checks that
   both give the same cells on every PDF the tests know.
 
-Both feed :mod:`extract.readers._pdf_layout`, which builds cells with spans,
+Both feed :mod:`nianbao.extract.readers._pdf_layout`, which builds cells with spans,
 narrative paragraphs and tables continued across pages.  Provenance: ``page``
 (1-based) and ``bbox`` (x0, top, x1, bottom) in PDF points, origin top-left.
 
@@ -29,9 +29,9 @@ or broken cross-reference table and ignores a ``/Prev`` chain that loops; pdfmin
 reads some files PDFium refuses.  So a file one library cannot open is read with the
 other, and the reason given when neither can is PDFium's (with pdfminer's beside it).
 
-Limits (:mod:`extract.limits`): before either library sees the file, its compressed
+Limits (:mod:`nianbao.extract.limits`): before either library sees the file, its compressed
 streams are checked not to inflate past ``max_inflated``
-(:mod:`extract.readers._pdf_streams`); a file of more than ``max_pages`` pages is
+(:mod:`nianbao.extract.readers._pdf_streams`); a file of more than ``max_pages`` pages is
 refused before any page is read.
 """
 
@@ -43,11 +43,11 @@ from typing import Literal
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from extract import limits
-from extract.errors import CorruptDocument, EmptyDocument, EncryptedDocument, ScannedDocument
-from extract.model import Document
-from extract.readers._pdf_layout import BBox, Char, RawPage, layout
-from extract.readers._pdf_streams import check_streams
+from nianbao.extract import limits
+from nianbao.extract.errors import CorruptDocument, EmptyDocument, EncryptedDocument, ScannedDocument
+from nianbao.extract.model import Document
+from nianbao.extract.readers._pdf_layout import BBox, Char, RawPage, layout
+from nianbao.extract.readers._pdf_streams import check_streams
 
 __all__ = ["read", "read_with"]
 
@@ -100,7 +100,7 @@ def read_with(data: bytes, name: str = "", backend: Backend = DEFAULT_BACKEND) -
 
 def _pdfium_pages(pdf: pdfium.PdfDocument, data: bytes) -> tuple[list[RawPage], list[tuple[bool, float]]]:
     """The pages, and what each says about its text layer (read while the page is open)."""
-    from extract.readers._pdf_pdfium import raw_pages
+    from nianbao.extract.readers._pdf_pdfium import raw_pages
 
     kinds: list[tuple[bool, float, float]] = []
     pages = raw_pages(pdf, data, lambda page, raw: kinds.append(_page_kind(page, raw.chars)))
@@ -116,7 +116,7 @@ def _pictures(page: pdfium.PdfPage, raw: RawPage) -> list[tuple[object, BBox, fl
     searchable) already has its words and is left alone."""
     import numpy as np
 
-    from extract.readers.image import MAX_PIXELS
+    from nianbao.extract.readers.image import MAX_PIXELS
 
     left, _bottom, _right, top = page.get_mediabox()
     out = []
@@ -150,7 +150,7 @@ def _read_pictures(
     OcrPage, ``partial``)."""
     if not candidates:
         return {}
-    from extract.readers import ocr
+    from nianbao.extract.readers import ocr
 
     if ocr.current_mode() == "never" or not ocr.available():
         return {}
@@ -206,7 +206,7 @@ def _document(
 ) -> Document:
     blocks = layout(pages)
     if ocr_pages:
-        from extract.readers import ocr
+        from nianbao.extract.readers import ocr
 
         if not blocks:
             raise ocr.no_text(n_pages)
@@ -226,7 +226,7 @@ def _pages_to_ocr(
     reads the pages without a usable text layer; ``always`` every page.  OCR not
     installed: a file of scans fails saying so, the text pages of a mixed one are read.
     """
-    from extract.readers import ocr
+    from nianbao.extract.readers import ocr
 
     mode = ocr.current_mode()
     if mode == "never":
@@ -295,7 +295,7 @@ def _ocr(pdf: pdfium.PdfDocument, pages: list[RawPage], todo: dict[int, float]) 
         return {}
     import numpy as np
 
-    from extract.readers import ocr
+    from nianbao.extract.readers import ocr
 
     read = {}
     by_number = {p.number: k for k, p in enumerate(pages)}
@@ -317,7 +317,7 @@ def _ocr(pdf: pdfium.PdfDocument, pages: list[RawPage], todo: dict[int, float]) 
 
 
 def _plumber_pages(data: bytes) -> list[RawPage]:
-    from extract.readers._pdf_plumber import raw_pages
+    from nianbao.extract.readers._pdf_plumber import raw_pages
 
     try:
         return raw_pages(data)

@@ -41,9 +41,9 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 
-from extract import limits
-from extract.errors import CorruptDocument, EmptyDocument
-from extract.model import Block, Cell, Document, Paragraph, Provenance, Table
+from nianbao.extract import limits
+from nianbao.extract.errors import CorruptDocument, EmptyDocument
+from nianbao.extract.model import Block, Cell, Document, Paragraph, Provenance, Table
 
 __all__ = ["MAX_CELLS", "read"]
 

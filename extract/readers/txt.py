@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import re
 
-from extract.encoding import decode_text
-from extract.errors import EmptyDocument
-from extract.model import Block, Document, Paragraph, Provenance, table_from_rows
-from extract.readers import _txt_layout as layout
-from extract.sections import heading_number
+from nianbao.extract.encoding import decode_text
+from nianbao.extract.errors import EmptyDocument
+from nianbao.extract.model import Block, Document, Paragraph, Provenance, table_from_rows
+from nianbao.extract.readers import _txt_layout as layout
+from nianbao.extract.sections import heading_number
 
 _IMAGE = re.compile(r"^\s*\[(?:image|图片|img)[:：][^\]]*\]\s*$", re.I)
 _SPACE_RUN = re.compile(r"[ \u3000\u00a0]{2,}")

@@ -6,7 +6,7 @@ xlrd 2.x reads exactly this format (it dropped .xlsx).  The workbook is opened w
 the high ends exclusive.  Cell types: text as is, numbers shown as stored (``12``,
 ``12.5``), dates (a number in a date format) as ``2022年1月20日``, booleans
 ``TRUE``/``FALSE``, errors by their Excel name.  Hidden sheets are skipped.  The cells
-then go through :mod:`extract.readers._sheet`, shared with ``.xlsx``.
+then go through :mod:`nianbao.extract.readers._sheet`, shared with ``.xlsx``.
 
 A workbook saved with a password to open carries a ``FILEPASS`` record; xlrd refuses it
 ("Workbook is encrypted"), which is an :class:`EncryptedDocument` here.
@@ -14,9 +14,9 @@ A workbook saved with a password to open carries a ``FILEPASS`` record; xlrd ref
 
 from __future__ import annotations
 
-from extract.errors import CorruptDocument, EmptyDocument, EncryptedDocument
-from extract.model import Block, Document
-from extract.readers._sheet import Sheet, number_text, sheet_blocks
+from nianbao.extract.errors import CorruptDocument, EmptyDocument, EncryptedDocument
+from nianbao.extract.model import Block, Document
+from nianbao.extract.readers._sheet import Sheet, number_text, sheet_blocks
 
 MAX_CELLS = 500_000
 

@@ -13,13 +13,13 @@ An .xlsx is a zip package of SpreadsheetML parts.  Read here, with zipfile and l
   cell is read by its cached value (a workbook saved by Excel always has one);
 * ``<mergeCells><mergeCell ref="A1:C3"/>``: merged ranges, which become spans.
 
-The cells then go through :mod:`extract.readers._sheet`, shared with ``.xls``.
+The cells then go through :mod:`nianbao.extract.readers._sheet`, shared with ``.xls``.
 openpyxl reads the same (and the tests check the reader against workbooks it writes),
 but loading a workbook with it costs some 25 ms, more than the whole pipeline's budget
 per report; this direct read takes about one.  Numbers are shown as stored, except a
 number whose cell style (``styles.xml``: ``cellXfs/xf@numFmtId``, custom codes in
 ``numFmts``) is a date format: it reads as the date Excel prints (``2024年1月15日``), in
-the workbook's date system (``workbookPr@date1904``), through :mod:`extract.readers._numfmt`.
+the workbook's date system (``workbookPr@date1904``), through :mod:`nianbao.extract.readers._numfmt`.
 """
 
 from __future__ import annotations
@@ -33,10 +33,10 @@ from posixpath import dirname, join, normpath
 
 from lxml import etree
 
-from extract.errors import CorruptDocument, EmptyDocument, EncryptedDocument
-from extract.model import Block, Document
-from extract.readers._numfmt import BUILTIN_DATE_FORMATS, date_text, is_date_format
-from extract.readers._sheet import Sheet, number_text, sheet_blocks
+from nianbao.extract.errors import CorruptDocument, EmptyDocument, EncryptedDocument
+from nianbao.extract.model import Block, Document
+from nianbao.extract.readers._numfmt import BUILTIN_DATE_FORMATS, date_text, is_date_format
+from nianbao.extract.readers._sheet import Sheet, number_text, sheet_blocks
 
 _S = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
