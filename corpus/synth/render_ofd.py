@@ -27,7 +27,7 @@ import random
 import zipfile
 from xml.sax.saxutils import escape
 
-from .render_pdf import PAGE_H, _cw, _font, _Pager, _table, _text_block
+from .render_pdf import PAGE_H, _cw, _font, lay_out
 from .report import Report
 
 MM = 25.4 / 72  # millimetres a point
@@ -178,33 +178,11 @@ class OfdCanvas:
             )
 
 
-def _layout(report: Report, rng: random.Random, c: OfdCanvas) -> None:
-    """Draw the report on ``c`` with the PDF renderer's page layout."""
-    m = rng.choice((72.0, 76.0, 80.0, 90.0))
-    p = _Pager(c, rng, (m, m, rng.choice((72.0, 96.0)), rng.choice((72.0, 80.0))))  # type: ignore[arg-type]
-    size = rng.choice((14.0, 15.0, 16.0))
-    lead = size * rng.uniform(1.45, 1.75)
-    p.y -= size
-    for b in report.blocks:
-        if b.kind == "title":
-            _text_block(p, b.text, size + 5, "center", 0, (size + 5) * 1.6)
-        elif b.kind == "heading":
-            _text_block(p, b.text, size, "left", size * 2 if rng.random() < 0.7 else 0, lead)
-        elif b.kind == "table" and b.grid is not None:
-            p.y -= lead * 0.3
-            _table(p, b.grid, rng)
-        elif b.kind in ("signature", "date"):
-            _text_block(p, b.text, size, "right", 0, lead)
-        else:
-            _text_block(p, b.text, size, "left", size * 2, lead)
-    p.finish()
-
-
 def render(report: Report, rng: random.Random) -> tuple[bytes, int]:
     """The OFD bytes and the number of pages."""
     _font()  # the PDF renderer's font metrics give the advances
     c = OfdCanvas(rng)
-    _layout(report, rng, c)
+    lay_out(report, rng, c)  # type: ignore[arg-type]  # the PDF renderer's page layout, on this canvas
     pretty = rng.random() < 0.5
     title = "".join(b.text for b in report.blocks if b.kind == "title")
     creator = rng.choice(("WPS Office", "数科OFD版式办公套件", "福昕OFD版式办公套件", "OFD Virtual Printer"))

@@ -202,6 +202,14 @@ def render(report: Report, rng: random.Random) -> tuple[bytes, int]:
     c = Canvas(buf, pagesize=A4, invariant=1)
     c.setTitle("".join(b.text for b in report.blocks if b.kind == "title"))
     c.setCreator(rng.choice(("Microsoft® Word 2016", "WPS 文字", "Microsoft® Word 2010", "")))
+    pages = lay_out(report, rng, c)
+    c.save()
+    return buf.getvalue(), pages
+
+
+def lay_out(report: Report, rng: random.Random, c: Canvas) -> int:
+    """Draw the report's blocks on ``c`` (reportlab's canvas, or one with its drawing
+    methods: the OFD renderer's); returns the pages drawn."""
     m = rng.choice((72.0, 76.0, 80.0, 90.0))
     p = _Pager(c, rng, (m, m, rng.choice((72.0, 96.0)), rng.choice((72.0, 80.0))))
     size = rng.choice((14.0, 15.0, 16.0))
@@ -221,5 +229,4 @@ def render(report: Report, rng: random.Random) -> tuple[bytes, int]:
             _text_block(p, b.text, size, "left", size * 2, lead)
     pages = p.page
     p.finish()
-    c.save()
-    return buf.getvalue(), pages
+    return pages
