@@ -57,12 +57,16 @@ def title_lines(preamble: list[Paragraph], limit: int = 4) -> list[str]:
 
 
 _CN_YEAR = re.compile(r"[〇零○ＯO一二三四五六七八九]{4}(?=\s*年)")
-_CN_DIGITS = str.maketrans("〇零○ＯO一二三四五六七八九", "0000012345678" + "9")
 
 
 def _arabic_years(text: str) -> str:
     """二〇二一年 -> 2021年, so a title with the year in Chinese numerals is a title."""
-    return _CN_YEAR.sub(lambda m: m.group(0).translate(_CN_DIGITS), text)
+
+    def arabic(m: re.Match[str]) -> str:
+        year = parse_chinese_numeral(m.group(0).translate(_ZERO_LOOKALIKES))
+        return str(year) if year else m.group(0)
+
+    return _CN_YEAR.sub(arabic, text)
 
 
 def agency_and_year(lines: list[str], *, one_line_first: bool = False) -> tuple[str | None, int | None]:
