@@ -19,3 +19,14 @@ def load_truth(name: str) -> dict:
 @pytest.fixture
 def real_dir() -> Path:
     return REAL
+
+
+def cells_off(report, truth: dict) -> list[tuple]:
+    """``(key, value printed, value extracted or 'absent')`` of each truth cell the report got otherwise."""
+    got = {(c.table, c.row, c.col): c.value for c in report.cells}
+    return [
+        (k, c["value"], got.get(k, "absent"))
+        for c in truth["cells"]
+        for k in [(c["table"], c["row"], c["col"])]
+        if got.get(k, "absent") != c["value"]
+    ]

@@ -15,6 +15,7 @@ from nianbao.extract.errors import CorruptDocument, EmptyDocument, EncryptedDocu
 from nianbao.extract.model import Paragraph, Table
 from nianbao.extract.readers import ofd
 from nianbao.normalize.pipeline import process
+from tests.conftest import cells_off
 
 NS = 'xmlns:ofd="http://www.ofdspec.org/2016"'
 
@@ -385,8 +386,7 @@ def test_a_scan_saved_as_ofd_is_read_by_ocr():
     r = process(data, "scan.ofd")
     assert r.status == "ok", r.error
     assert r.meta.agency == truth["agency"] and r.meta.year == truth["year"]
-    got = {(c.table, c.row, c.col): c.value for c in r.cells}
-    wrong = [c for c in truth["cells"] if got.get((c["table"], c["row"], c["col"]), "absent") != c["value"]]
+    wrong = cells_off(r, truth)
     assert not wrong, wrong[:5]
     assert r.ocr_pages == list(range(1, truth["pages"] + 1))
     assert all("ocr=" in c.prov for c in r.cells if c.raw)

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from nianbao.normalize.pipeline import process
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, cells_off
 
 LO = FIXTURES / "libreoffice"
 TRUTH = {t["file"]: t for t in map(json.loads, (LO / "truth.jsonl").read_text("utf-8").splitlines())}
@@ -17,13 +17,7 @@ TRUTH = {t["file"]: t for t in map(json.loads, (LO / "truth.jsonl").read_text("u
 def test_every_cell_as_printed(name):
     truth = TRUTH[name]
     report = process((LO / name).read_bytes(), name)
-    got = {(c.table, c.row, c.col): c.value for c in report.cells}
-    wrong = [
-        (k, c["value"], got.get(k, "absent"))
-        for c in truth["cells"]
-        for k in [(c["table"], c["row"], c["col"])]
-        if got.get(k, "absent") != c["value"]
-    ]
+    wrong = cells_off(report, truth)
     assert not wrong, wrong[:5]
     assert report.meta.agency == truth["agency"]
 

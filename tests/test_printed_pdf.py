@@ -10,7 +10,7 @@ import pytest
 from nianbao.extract.model import Table
 from nianbao.extract.readers.pdf import read
 from nianbao.normalize.pipeline import process
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, cells_off
 
 PRINTED = FIXTURES / "printed"
 TRUTH = {t["file"]: t for t in map(json.loads, (PRINTED / "truth.jsonl").read_text("utf-8").splitlines())}
@@ -20,13 +20,7 @@ TRUTH = {t["file"]: t for t in map(json.loads, (PRINTED / "truth.jsonl").read_te
 def test_every_cell_as_printed(name):
     truth = TRUTH[name]
     report = process((PRINTED / name).read_bytes(), name)
-    got = {(c.table, c.row, c.col): c.value for c in report.cells}
-    wrong = [
-        (k, c["value"], got.get(k, "absent"))
-        for c in truth["cells"]
-        for k in [(c["table"], c["row"], c["col"])]
-        if got.get(k, "absent") != c["value"]
-    ]
+    wrong = cells_off(report, truth)
     assert not wrong, wrong[:5]
     assert report.meta.agency == truth["agency"]
 

@@ -6,7 +6,7 @@ import opencc
 
 from nianbao.normalize.pipeline import process
 from nianbao.normalize.script import NOTE, is_traditional
-from tests.conftest import REAL, load_truth
+from tests.conftest import REAL, cells_off, load_truth
 
 
 def test_a_traditional_copy_reads_cell_for_cell_like_the_original():
@@ -15,8 +15,7 @@ def test_a_traditional_copy_reads_cell_for_cell_like_the_original():
     assert traditional != original and is_traditional(traditional) and not is_traditional(original)
     report = process(traditional.encode("utf-8"), "yiyuan_traditional.txt")
     truth = load_truth("2024_yiyuan_kejiju")
-    got = {(c.table, c.row, c.col): c.value for c in report.cells}
-    wrong = [c for c in truth["cells"] if got.get((c["table"], c["row"], c["col"]), "absent") != c["value"]]
+    wrong = cells_off(report, truth)
     assert not wrong, wrong[:3]
     assert report.meta.agency == truth["agency"] and report.meta.year == truth["year"]
     assert NOTE in (report.error or "")
